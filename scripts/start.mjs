@@ -1,0 +1,3 @@
+import { ensureInstalled, handOver } from "./bootstrap.mjs";
+ensureInstalled();
+handOver("scripts/supervisor.ts", process.argv.slice(2));

@@ -1,0 +1,3 @@
+import { ensureInstalled, handOver } from "./bootstrap.mjs";
+ensureInstalled();
+handOver("scripts/run-tests.ts", process.argv.slice(2));
