@@ -5,10 +5,14 @@
 //   npx tsx scripts/migrate.ts reset [--force]     drop everything, re-apply all migrations
 //   npx tsx scripts/migrate.ts status              pending migrations and unmigrated schema changes
 //
-// All read DATABASE_URL (e.g. `npm start` prints it; the demo database is
-// postgresql://postgres:portico@127.0.0.1:54329/portico while the demo stack runs).
+// All read DATABASE_URL (the demo database is postgresql://postgres:portico@127.0.0.1:54329/portico
+// while `npm start` runs). `dev` without DATABASE_URL uses a fresh database on a scratch
+// Postgres under .portico/migrate, which is all that making a migration needs.
 
+import net from "node:net";
 import { parseArgs } from "node:util";
+import pg from "pg";
+import { startPostgres } from "./lib/postgres";
 import {
   applyMigrations,
   createMigration,
@@ -31,16 +35,35 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
-  const databaseUrl = process.env.DATABASE_URL;
   if (!command) {
     console.error(USAGE);
     return 2;
+  }
+  const log = values.verbose ? (line: string) => console.error(line) : undefined;
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl && command === "dev") {
+    // Making a migration needs a database but not a particular one: use a fresh, empty one
+    // on a scratch server, so a schema change never needs the demo stack running.
+    const scratch = await scratchDatabase(log);
+    try {
+      return await run(command, scratch.url, values, log);
+    } finally {
+      await scratch.stop();
+    }
   }
   if (!databaseUrl) {
     console.error("DATABASE_URL is not set (postgresql://user:password@host:port/database)");
     return 2;
   }
-  const log = values.verbose ? (line: string) => console.error(line) : undefined;
+  return run(command, databaseUrl, values, log);
+}
+
+async function run(
+  command: string,
+  databaseUrl: string,
+  values: { name?: string; force?: boolean },
+  log: ((line: string) => void) | undefined,
+): Promise<number> {
 
   switch (command) {
     case "dev": {
@@ -92,6 +115,32 @@ async function main(argv: string[]): Promise<number> {
       console.error(USAGE);
       return 2;
   }
+}
+
+async function scratchDatabase(log?: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+  const server = await startPostgres({ dataDir: ".portico/migrate/pg", port, log, unsafeFast: true });
+  const name = `migrate_dev_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: server.urlFor("postgres") });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  console.log(`DATABASE_URL not set: using a fresh database on a scratch Postgres (.portico/migrate/pg)`);
+  return {
+    url: server.urlFor(name),
+    stop: async () => {
+      const cleanup = new pg.Client({ connectionString: server.urlFor("postgres") });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => cleanup.end());
+      await server.stop();
+    },
+  };
 }
 
 main(process.argv.slice(2)).then(

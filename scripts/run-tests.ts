@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const only = process.argv[2]; // "unit" | "e2e" | undefined (= all)
 
-function step(title: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+function step(title: string, cmd: string, args: string[], env: Record<string, string> = {}) {
   console.log(`\n=== ${title} ===`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   if (r.status !== 0) {

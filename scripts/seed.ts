@@ -92,13 +92,14 @@ export async function seedDemo(opts: { dataDir: string; sandboxUrl: string; publ
   const bundle = await buildBundle(path.resolve(__dirname, "..", "integrations", "orders-to-erp", "index.ts"));
   const { version } = await publishVersion(scope, { bundle, changelog: "First version, published by the demo seed." });
 
-  let connection = await db.connection.findFirst({ where: { organizationId: org.id, customerId: customer.id, appKey: "erp" } });
-  connection ??= await createConnection(scope, {
+  const connection =
+    (await db.connection.findFirst({ where: { organizationId: org.id, customerId: customer.id, appKey: "erp" }, select: { id: true } })) ??
+    (await createConnection(scope, {
     customerId: customer.id,
     appKey: "erp",
     authType: "API_KEY",
     credentials: { apiKey: "erp-demo-key" },
-  });
+  }));
 
   let instance = await db.instance.findFirst({
     where: { organizationId: org.id, customerId: customer.id, integrationId: version.integrationId, deletedAt: null },

@@ -8,7 +8,7 @@ import { buildIsStale, runNextBuild } from "./lib/next-build";
 import { ProcessSupervisor } from "./lib/process-supervisor";
 import { startPostgres } from "./lib/postgres";
 import { ensureRedisBinary, startRedis } from "./lib/redis-server";
-import { applyMigrations } from "./migrate";
+import { applyMigrations } from "./lib/schema-engine";
 
 const root = path.resolve(__dirname, "..");
 const log = (line: string) => console.log(`[portico] ${line}`);
@@ -109,7 +109,7 @@ async function main() {
   if (shuttingDown) return;
 
   const tsx = path.join(root, "node_modules", ".bin", "tsx");
-  const service = (name: string, entry: string, extra: NodeJS.ProcessEnv = {}) =>
+  const service = (name: string, entry: string, extra: Record<string, string> = {}) =>
     supervisor.start({ name, command: tsx, args: [path.join(root, entry)], cwd: root, env: { ...childEnv, ...extra } });
   service("sandbox", "sandbox/main.ts");
   service("web", "workers/web.ts");

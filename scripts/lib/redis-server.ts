@@ -51,9 +51,10 @@ export function ensureRedisBinary(log: (line: string) => void = () => {}): strin
 /**
  * Starts redis-server on 127.0.0.1:<port> with its AOF in dataDir.
  *
- * A server left running by an earlier run that was killed (we record its pid in dataDir) is shut
- * down and replaced rather than reused: our stop() then always owns the process it stops, and the
- * restart reloads the AOF, so no data is lost. A port held by anything else is an error.
+ * A server left running by an earlier run that was killed (we record its pid in dataDir, and its
+ * parent is gone) is shut down and replaced rather than reused: our stop() then always owns the
+ * process it stops, and the restart reloads the AOF, so no data is lost. One whose parent is
+ * still alive belongs to another running stack: an error, as is a port held by anything else.
  */
 export async function startRedis(opts: StartRedisOptions): Promise<RunningRedis> {
   const log = opts.log ?? (() => {});
@@ -130,6 +131,10 @@ async function clearStaleServer(pidFile: string, port: number, log: (line: strin
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && isRedisOnPort(pid, port)) {
+    const parent = parentPid(pid);
+    if (parent !== undefined && parent !== 1 && isAlive(parent) && !isInitLike(parent)) {
+      throw new Error(`redis-server (pid ${pid}) on port ${port} belongs to live process ${parent}; stop that first`);
+    }
     log(`stopping redis-server (pid ${pid}) left running by an earlier run`);
     process.kill(pid, "SIGTERM");
     for (let waited = 0; isAlive(pid); waited += 50) {
@@ -147,6 +152,26 @@ function isRedisOnPort(pid: number, port: number): boolean {
     return cmd.includes("redis-server") && cmd.includes(`:${port}`);
   } catch {
     return false; // no /proc: do not signal a pid we cannot identify
+  }
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    // Field 4 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so cut after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Container init processes and subreapers adopt orphans; a node/npm parent is a live owner. */
+function isInitLike(pid: number): boolean {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    return !/^(node|npm|npx|tsx|vitest)/.test(comm);
+  } catch {
+    return true;
   }
 }
 

@@ -1,24 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import { pathToFileURL } from "node:url";
 import {
   bindMigrationAwareSqlAdapterFactory,
-  type ColumnType,
   type SqlDriverAdapter,
-  type SqlQuery,
-  type SqlQueryable,
-  type SqlResultSet,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
-import type {
-  MigrationList,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm";
+import type { MigrationList, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm";
+import { connectToShadowDb, createEngineAdapterFactory, withCharColumns } from "./schema-engine-adapter";
 
 // Prisma's migrate engine, run as WASM over a pg driver adapter. The Prisma CLI's `migrate`
 // needs the native schema-engine binary, which cannot be downloaded here, so every migration
@@ -55,13 +46,15 @@ function loadSchemaEngine(): Promise<SchemaEngineModule> {
     (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
       set_message: (message: string) => {
         lastPanic = message;
+        // A panic can surface as an uncaught trap rather than a rejected promise: say why first.
+        console.error(`schema engine panicked: ${message}`);
       },
     };
     const require = createRequire(import.meta.url);
     const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
-    const glue = (await import(
-      "@prisma/schema-engine-wasm/schema_engine_bg"
-    )) as unknown as SchemaEngineModule & {
+    // By absolute file URL: tsx can evaluate this file from a data: URL (when an ESM script
+    // imports it), where a bare specifier in import() does not resolve.
+    const glue = (await import(pathToFileURL(path.join(dir, "schema_engine_bg.js")).href)) as unknown as SchemaEngineModule & {
       __wbg_set_wasm(exports: WebAssembly.Exports): void;
     };
     const bytes = await readFile(path.join(dir, "schema_engine_bg.wasm"));
@@ -86,7 +79,7 @@ export async function openSchemaEngine(
   const log = opts.log ?? (() => {});
   // Track every connection the engine opens so close() can end them: freeing the engine does
   // not, and a lingering session on a template database makes CREATE DATABASE … TEMPLATE fail.
-  const inner = new PrismaPg({ connectionString: databaseUrl, max: 2, Client: CharAsTextClient });
+  const inner = createEngineAdapterFactory(databaseUrl);
   const opened: SqlDriverAdapter[] = [];
   const tracked: SqlMigrationAwareDriverAdapterFactory = {
     provider: inner.provider,
@@ -113,107 +106,6 @@ export async function openSchemaEngine(
         await Promise.all(opened.map((a) => a.dispose().catch(() => {})));
       })()),
   };
-}
-
-const PG_CHAR_OID = 18; // "char": pg_class.relkind, pg_constraint.contype, …
-const PG_TEXT_OID = 25;
-const COLUMN_TYPE_CHARACTER = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
-
-/**
- * The engine describes the schema by reading pg_catalog, whose one-byte `"char"` columns
- * @prisma/adapter-pg 7.10 rejects ("Column type 'char' could not be deserialized"); the engine
- * wants them typed Character. So the pg client reports them as text (which their text-format
- * value is) and remembers which columns they were, keyed by the rows array the adapter passes
- * through untouched; the adapter wrapper below then retypes those columns as Character.
- * Only the engine's own connections use this.
- */
-const charColumnsByRows = new WeakMap<object, number[]>();
-
-class CharAsTextClient extends pg.Client {
-  // pg's query() has many overloads (callback or promise); we only post-process results.
-  override query(...args: unknown[]): never {
-    const last = args.length - 1;
-    const callback = args[last];
-    if (typeof callback === "function") {
-      args[last] = (err: unknown, res: unknown) => callback(err, err ? res : charAsText(res));
-      return (super.query as (...a: unknown[]) => never)(...args);
-    }
-    const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    if (result instanceof Promise) return result.then(charAsText) as never;
-    return result as never;
-  }
-}
-
-function charAsText<T>(res: T): T {
-  for (const r of Array.isArray(res) ? res : [res]) {
-    const { fields, rows } = (r ?? {}) as { fields?: { dataTypeID: number }[]; rows?: object };
-    const indexes: number[] = [];
-    fields?.forEach((f, i) => {
-      if (f.dataTypeID === PG_CHAR_OID) {
-        f.dataTypeID = PG_TEXT_OID;
-        indexes.push(i);
-      }
-    });
-    if (indexes.length > 0 && rows) charColumnsByRows.set(rows, indexes);
-  }
-  return res;
-}
-
-function retypeCharColumns(result: SqlResultSet): SqlResultSet {
-  const indexes = charColumnsByRows.get(result.rows);
-  for (const i of indexes ?? []) result.columnTypes[i] = COLUMN_TYPE_CHARACTER as ColumnType;
-  return result;
-}
-
-function withCharColumns<T extends SqlQueryable & { startTransaction?: unknown }>(queryable: T): T {
-  return new Proxy(queryable, {
-    get(target, prop, receiver) {
-      if (prop === "queryRaw") {
-        return async (query: SqlQuery) => retypeCharColumns(await target.queryRaw(query));
-      }
-      if (prop === "startTransaction") {
-        return async (...args: Parameters<SqlDriverAdapter["startTransaction"]>) =>
-          withCharColumns(await (target as unknown as SqlDriverAdapter).startTransaction(...args));
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-/**
- * A throwaway database on the same server, where the engine replays the migration history.
- * Not PrismaPg.connectToShadowDb(): it spreads `{ ...config, database }`, and pg lets a
- * connectionString win over `database`, so the "shadow" would be the real database.
- */
-async function connectToShadowDb(databaseUrl: string): Promise<SqlDriverAdapter> {
-  const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll("-", "")}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  const adapter = await new PrismaPg({ connectionString: url.toString(), max: 2, Client: CharAsTextClient }).connect();
-  let dropped: Promise<void> | undefined;
-  const dispose = () =>
-    (dropped ??= (async () => {
-      await adapter.dispose();
-      const cleanup = new pg.Client({ connectionString: databaseUrl });
-      await cleanup.connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    })());
-  return new Proxy(adapter, {
-    get: (target, prop, receiver) =>
-      prop === "dispose" ? dispose : (Reflect.get(target, prop, receiver) as unknown),
-  });
 }
 
 /** Reads prisma/migrations the way the Prisma CLI does (sorted directory names, migration.sql each). */
@@ -277,14 +169,21 @@ export async function createMigration(
   const schemaPath = opts.schemaPath ?? SCHEMA_PATH;
   return withEngine(databaseUrl, { log, ...opts }, async (engine) => {
     let migrationsList = await readMigrationsList(migrationsDir);
-    const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTER });
-    if (diagnostic.action.tag === "reset") {
-      throw new Error(
-        `The database does not match the migration history: ${diagnostic.action.reason}\n` +
-          "Run `npx tsx scripts/migrate.ts reset` (drops all data) and try again.",
-      );
-    }
+    const diagnose = async () => {
+      const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTER });
+      if (diagnostic.action.tag === "reset") {
+        throw new Error(
+          `The database does not match the migration history: ${diagnostic.action.reason}\n` +
+            "Run `npx tsx scripts/migrate.ts reset` (drops all data) and try again.",
+        );
+      }
+    };
+    await diagnose();
     const appliedBefore = (await engine.applyMigrations({ migrationsList, filters: NO_FILTER })).appliedMigrationNames;
+    // createMigration gets no shadow database of its own in the WASM engine: it reads the
+    // schema the history produces from a cache that devDiagnostic fills, but only when the
+    // database is up to date. So diagnose again once pending migrations are applied.
+    if (appliedBefore.length > 0) await diagnose();
 
     const out = await engine.createMigration({
       draft: false,
