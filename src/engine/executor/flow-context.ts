@@ -1,0 +1,212 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Prisma, type Db } from "@/lib/db";
+import type { Logger } from "@/lib/logger";
+import type { ConnectionDeclarations, ConnectionHandle, CustomerInfo, FlowContext, HttpClient, TriggerType } from "@/sdk";
+import { InvalidDataError } from "@/sdk";
+import { createHttpClient, type ConnectionRuntime, type HttpClientDeps } from "../http/http-client";
+import type { RunRecords } from "./run-records";
+
+export interface StoredStep {
+  seq: number;
+  name: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  output: unknown;
+}
+
+export interface FlowContextOptions {
+  db: Db;
+  logger: Logger;
+  records: RunRecords;
+  execution: { id: string; organizationId: string; instanceId: string; attempt: number };
+  config: unknown;
+  connections: Record<string, ConnectionRuntime>;
+  http: Omit<HttpClientDeps, "record" | "currentStep">;
+  trigger: { type: TriggerType; contentType: string | null; body: Uint8Array | null; headers?: Record<string, string> };
+  customer: CustomerInfo;
+  /** Steps completed by earlier attempts, by seq: they are returned, not re-run. */
+  completedSteps: StoredStep[];
+}
+
+export interface FlowRun {
+  /** Config and connections are typed by the integration; the engine sees them erased. */
+  ctx: FlowContext<Record<string, unknown>, ConnectionDeclarations>;
+  reference(): string | null;
+  /** After this, the context refuses further use (a timed-out run's code may still be running). */
+  close(): void;
+}
+
+const MAX_REFERENCE = 200;
+
+/** The payload as the flow sees it: JSON parsed, forms as objects, anything else as text. */
+export function parsePayload(body: Uint8Array | null, contentType: string | null): unknown {
+  if (!body || body.length === 0) return null;
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+  const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
+  if (type === "application/json" || type.endsWith("+json")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new InvalidDataError("the webhook body is not valid JSON");
+    }
+  }
+  if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
+  return text;
+}
+
+type StoredJson = Prisma.InputJsonValue | typeof Prisma.DbNull | typeof Prisma.JsonNull;
+
+/**
+ * Step results are stored as JSON, and the live run gets the same JSON shape a retry would
+ * (a Date becomes its ISO string either way), so code after a step behaves the same on both.
+ */
+function toJson(what: string, value: unknown): { stored: StoredJson; value: unknown } {
+  if (value === undefined) return { stored: Prisma.DbNull, value: undefined };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw new Error(`${what} is not JSON: ${(err as Error).message}`);
+  }
+  if (text === undefined) return { stored: Prisma.DbNull, value: undefined };
+  const parsed = JSON.parse(text) as unknown;
+  return { stored: parsed === null ? Prisma.JsonNull : (parsed as Prisma.InputJsonValue), value: parsed };
+}
+
+export function createFlowContext(o: FlowContextOptions): FlowRun {
+  const stepScope = new AsyncLocalStorage<string>();
+  const currentStep = () => stepScope.getStore() ?? null;
+  const memo = new Map(o.completedSteps.filter((s) => s.status === "SUCCEEDED").map((s) => [s.seq, s]));
+  let seq = 0;
+  let reference: string | null = null;
+  let closed = false;
+  const guard = () => {
+    if (closed) throw new Error("this run is over (timed out or finished); its context can no longer be used");
+  };
+
+  const clients = new Map<string, HttpClient>();
+  const handles: Record<string, ConnectionHandle> = {};
+  for (const [key, c] of Object.entries(o.connections)) handles[key] = Object.freeze({ key, app: c.app, auth: c.auth });
+
+  const log = (level: "INFO" | "WARN" | "ERROR") => (message: string, data?: Record<string, unknown>) => {
+    guard();
+    o.records.log(level, message, data, currentStep());
+  };
+
+  const base = { organizationId: o.execution.organizationId, executionId: o.execution.id };
+
+  async function step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    guard();
+    const mySeq = ++seq;
+    const done = memo.get(mySeq);
+    // Same position, same name: this step completed in an earlier attempt. A different name
+    // means the code's step order changed; run it again rather than return a stranger's result.
+    if (done && done.name === name) return done.output as T;
+
+    const startedAt = new Date();
+    try {
+      const result = await stepScope.run(name, fn);
+      const json = toJson(`the result of step "${name}"`, result);
+      guard();
+      const row = { status: "SUCCEEDED" as const, output: json.stored, attempt: o.execution.attempt, startedAt, finishedAt: new Date(), errorClass: null, errorMessage: null };
+      // Awaited on purpose: once a step's side effect happened, its completion must be durable
+      // before the run moves on, or a crash would repeat it.
+      await o.db.stepRun.upsert({
+        where: { executionId_seq: { executionId: o.execution.id, seq: mySeq } },
+        create: { ...base, seq: mySeq, name, ...row },
+        update: { name, ...row },
+      });
+      return json.value as T;
+    } catch (err) {
+      if (!closed) {
+        const e = err as { errorClass?: string; name?: string; message?: string };
+        const errorClass = (typeof e.errorClass === "string" ? e.errorClass : "BUG") as Prisma.StepRunCreateInput["errorClass"];
+        const row = {
+          status: "FAILED" as const,
+          attempt: o.execution.attempt,
+          startedAt,
+          finishedAt: new Date(),
+          errorClass,
+          errorMessage: `${e.name ?? "Error"}: ${e.message ?? String(err)}`.slice(0, 2_000),
+        };
+        await o.db.stepRun
+          .upsert({
+            where: { executionId_seq: { executionId: o.execution.id, seq: mySeq } },
+            create: { ...base, seq: mySeq, name, ...row },
+            update: { name, ...row },
+          })
+          .catch((writeErr: unknown) => o.logger.warn({ err: writeErr }, "could not record the failed step"));
+      }
+      throw err;
+    }
+  }
+
+  let payload: { value: unknown } | undefined;
+  const trigger = {
+    type: o.trigger.type,
+    contentType: o.trigger.contentType,
+    ...(o.trigger.headers ? { headers: o.trigger.headers } : {}),
+    get payload() {
+      payload ??= { value: parsePayload(o.trigger.body, o.trigger.contentType) };
+      return payload.value;
+    },
+  };
+
+  const ctx = {
+    config: o.config,
+    connections: handles,
+    customer: o.customer,
+    execution: { id: o.execution.id, attempt: o.execution.attempt },
+    trigger,
+    step,
+    log: { info: log("INFO"), warn: log("WARN"), error: log("ERROR") },
+    reference(id: string | number) {
+      guard();
+      reference = String(id).slice(0, MAX_REFERENCE);
+    },
+    http(connection: ConnectionHandle): HttpClient {
+      guard();
+      const key = connection?.key;
+      const runtime = key !== undefined ? o.connections[key] : undefined;
+      if (!runtime) throw new Error(`ctx.http: "${String(key)}" is not one of this integration's connections`);
+      let client = clients.get(key);
+      if (!client) {
+        client = createHttpClient(runtime, { ...o.http, currentStep, record: (x) => o.records.http(x) });
+        clients.set(key, client);
+      }
+      return client;
+    },
+    state: {
+      async get<T = unknown>(key: string): Promise<T | undefined> {
+        guard();
+        const row = await o.db.instanceState.findUnique({
+          where: { instanceId_key: { instanceId: o.execution.instanceId, key } },
+          select: { value: true },
+        });
+        return (row?.value ?? undefined) as T | undefined;
+      },
+      async set(key: string, value: unknown): Promise<void> {
+        guard();
+        const where = { instanceId_key: { instanceId: o.execution.instanceId, key } };
+        if (value === undefined) {
+          await o.db.instanceState.deleteMany({ where: { instanceId: o.execution.instanceId, key } });
+          return;
+        }
+        const json = toJson(`state "${key}"`, value);
+        const stored = json.stored === Prisma.DbNull ? Prisma.JsonNull : (json.stored as Prisma.InputJsonValue | typeof Prisma.JsonNull);
+        await o.db.instanceState.upsert({
+          where,
+          create: { organizationId: o.execution.organizationId, instanceId: o.execution.instanceId, key, value: stored },
+          update: { value: stored },
+        });
+      },
+    },
+  };
+
+  return {
+    ctx: ctx as unknown as FlowRun["ctx"],
+    reference: () => reference,
+    close: () => {
+      closed = true;
+    },
+  };
+}

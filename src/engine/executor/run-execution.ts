@@ -1,0 +1,259 @@
+import type { Dispatcher } from "undici";
+import { Prisma, type Db } from "@/lib/db";
+import type { Logger } from "@/lib/logger";
+import { decryptJson } from "@/lib/crypto";
+import { enqueueExecution, type ExecutionsQueue } from "@/lib/queues";
+import { AuthError, ConfigError, type AnyIntegration, type TriggerType } from "@/sdk";
+import { connectionSecretContext } from "../connection-secret";
+import { cachedBundle, loadBundle } from "../bundle/load-bundle";
+import { DEFAULT_RETRY } from "../bundle/manifest";
+import type { AddressPolicy } from "../http/address-policy";
+import { secretsOf, type ConnectionRuntime, type Credentials } from "../http/http-client";
+import { classifyError, customerMessage, RunTimeoutError } from "./classify";
+import { createFlowContext } from "./flow-context";
+import { decideRetry } from "./retry-policy";
+import { RunRecords } from "./run-records";
+
+export interface ExecutorDeps {
+  db: Db;
+  /** Where retry attempts are added (delayed jobs). */
+  queue: ExecutionsQueue;
+  logger: Logger;
+  /** The process's outbound pool (createOutboundAgent) and its address policy. */
+  dispatcher: Dispatcher;
+  policy: AddressPolicy;
+  /** First retry delay; doubles per attempt up to the flow's maxDelayMs. Default 1 s. */
+  retryBaseDelayMs?: number;
+  /** Wall-time ceiling of one attempt. Default 15 minutes. */
+  runTimeoutMs?: number;
+  decryptCredentials?: (db: Db, organizationId: string, ciphertext: string, connectionId: string) => Promise<Credentials>;
+}
+
+export type RunOutcome = "succeeded" | "failed" | "retrying" | "held" | "cancelled" | "skipped";
+
+const TRIGGER: Record<string, TriggerType> = { WEBHOOK: "webhook", EVENT: "event", SCHEDULE: "schedule", MANUAL: "manual" };
+const AUTH_KIND = { OAUTH2: "oauth2", API_KEY: "apiKey", BASIC: "basic", NONE: "none" } as const;
+const MAX_RESULT_BYTES = 64 * 1024;
+
+
+const defaultDecrypt = (db: Db, organizationId: string, ciphertext: string, connectionId: string) =>
+  decryptJson<Credentials>(db, organizationId, ciphertext, { context: connectionSecretContext(connectionId) });
+
+function resultJson(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  if (value === undefined) return Prisma.DbNull;
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) return Prisma.DbNull;
+    if (text.length > MAX_RESULT_BYTES) return { truncated: true, bytes: text.length };
+    return JSON.parse(text) as Prisma.InputJsonValue;
+  } catch {
+    return { unserializable: true };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RunTimeoutError(`the run did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  // The flow may keep running after a timeout (no isolation yet): keep its late failure quiet.
+  promise.catch(() => {});
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const executionSelect = {
+  id: true,
+  organizationId: true,
+  instanceId: true,
+  status: true,
+  attempt: true,
+  startedAt: true,
+  flowKey: true,
+  triggerType: true,
+  contentType: true,
+  payload: true,
+  customer: { select: { id: true, externalId: true, name: true } },
+  version: { select: { id: true, sha256: true } },
+  instance: {
+    select: {
+      status: true,
+      config: true,
+      consecutiveFailures: true,
+      connections: {
+        select: { key: true, connection: { select: { id: true, appKey: true, authType: true, secret: true, status: true } } },
+      },
+    },
+  },
+  steps: { select: { seq: true, name: true, status: true, output: true } },
+} satisfies Prisma.ExecutionSelect;
+
+type LoadedExecution = Prisma.ExecutionGetPayload<{ select: typeof executionSelect }>;
+
+async function definitionOf(db: Db, version: { id: string; sha256: string }): Promise<AnyIntegration> {
+  const hit = cachedBundle(version.sha256);
+  if (hit) return hit;
+  const row = await db.integrationVersion.findUniqueOrThrow({ where: { id: version.id }, select: { bundle: true, sha256: true } });
+  return loadBundle({ sha256: row.sha256, code: row.bundle });
+}
+
+async function connectionsOf(
+  deps: ExecutorDeps,
+  ex: LoadedExecution,
+  def: AnyIntegration,
+): Promise<{ runtimes: Record<string, ConnectionRuntime>; appNames: Record<string, string> }> {
+  const declared = Object.entries(def.connections ?? {});
+  const appKeys = [...new Set(declared.map(([, d]) => d.app))];
+  const apps = appKeys.length
+    ? await deps.db.app.findMany({
+        where: { organizationId: ex.organizationId, key: { in: appKeys } },
+        select: { key: true, name: true, baseUrl: true, apiKeyHeader: true },
+      })
+    : [];
+  const appNames = Object.fromEntries(apps.map((a) => [a.key, a.name]));
+  const runtimes: Record<string, ConnectionRuntime> = {};
+  for (const [key, decl] of declared) {
+    const app = apps.find((a) => a.key === decl.app);
+    if (!app) throw new ConfigError(`the app "${decl.app}" is not set up in Portico`, { app: decl.app });
+    const binding = ex.instance.connections.find((c) => c.key === key);
+    if (!binding) {
+      if (decl.auth !== "none") throw new ConfigError(`the "${key}" connection is not set up for this instance`, { app: decl.app });
+      runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: "none", credentials: {} };
+      continue;
+    }
+    const c = binding.connection;
+    if (c.status === "EXPIRED" || c.status === "REVOKED")
+      throw new AuthError(`the "${key}" connection is ${c.status.toLowerCase()}`, { app: decl.app });
+    const decrypt = deps.decryptCredentials ?? defaultDecrypt;
+    const credentials = c.authType === "NONE" ? {} : await decrypt(deps.db, ex.organizationId, c.secret, c.id);
+    runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: AUTH_KIND[c.authType], credentials, apiKeyHeader: app.apiKeyHeader };
+  }
+  return { runtimes, appNames };
+}
+
+/**
+ * Runs the next attempt of one execution and records its outcome. Safe to call twice for the
+ * same id: only one caller claims the row (QUEUED/RETRYING → RUNNING). `redelivered` (a job
+ * BullMQ hands out again after a crashed or failed attempt) may also take over a RUNNING row.
+ * Throws only when PostgreSQL fails; the caller's queue then redelivers the job.
+ */
+export async function runExecution(
+  deps: ExecutorDeps,
+  executionId: string,
+  opts: { redelivered?: boolean } = {},
+): Promise<{ outcome: RunOutcome }> {
+  const { db } = deps;
+  const logger = deps.logger.child({ runId: executionId });
+
+  const ex = await db.execution.findUnique({ where: { id: executionId }, select: executionSelect });
+  if (!ex) {
+    logger.warn("execution not found; job dropped");
+    return { outcome: "skipped" };
+  }
+  const claimable = opts.redelivered ? ["QUEUED", "RETRYING", "RUNNING"] : ["QUEUED", "RETRYING"];
+  if (!claimable.includes(ex.status)) return { outcome: "skipped" };
+
+  if (ex.instance.status === "DELETED") {
+    await db.execution.updateMany({
+      where: { id: ex.id, status: { in: ["QUEUED", "RETRYING", "RUNNING"] } },
+      data: { status: "CANCELLED", errorClass: "CANCELLED", finishedAt: new Date(), customerMessage: "The integration was removed before this run started." },
+    });
+    return { outcome: "cancelled" };
+  }
+  // A paused instance holds its runs: they stay QUEUED/RETRYING and are queued again on resume.
+  if (ex.instance.status !== "ACTIVE") return { outcome: "held" };
+
+  let def: AnyIntegration | undefined;
+  let loadError: unknown;
+  try {
+    def = await definitionOf(db, ex.version);
+  } catch (err) {
+    loadError = err;
+  }
+  const flow = def?.flows[ex.flowKey];
+  const maxAttempts = flow?.retry?.attempts ?? DEFAULT_RETRY.attempts;
+  const maxDelayMs = flow?.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+
+  const attempt = ex.attempt + 1;
+  const startedAt = new Date();
+  const claimed = await db.execution.updateMany({
+    where: { id: ex.id, status: { in: claimable as ("QUEUED" | "RETRYING" | "RUNNING")[] } },
+    data: { status: "RUNNING", attempt, maxAttempts, startedAt: ex.startedAt ?? startedAt, nextAttemptAt: null },
+  });
+  if (claimed.count === 0) return { outcome: "skipped" };
+  logger.debug({ attempt, flowKey: ex.flowKey }, "run started");
+
+  const records = new RunRecords(db, { organizationId: ex.organizationId, executionId: ex.id }, logger);
+  let reference: string | null = null;
+  let appNames: Record<string, string> = {};
+  const stillOurs = { id: ex.id, status: "RUNNING" as const, attempt };
+
+  try {
+    if (!def) throw loadError;
+    if (!flow) throw new Error(`flow "${ex.flowKey}" does not exist in this version of the integration`);
+
+    const config = def.config.safeParse(ex.instance.config);
+    if (!config.success) throw new ConfigError(`the instance's settings are not valid: ${config.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ")}`);
+
+    const conns = await connectionsOf(deps, ex, def);
+    appNames = conns.appNames;
+    for (const c of Object.values(conns.runtimes)) records.addSecrets(secretsOf(c.credentials));
+
+    const run = createFlowContext({
+      db,
+      logger,
+      records,
+      execution: { id: ex.id, organizationId: ex.organizationId, instanceId: ex.instanceId, attempt },
+      config: config.data,
+      connections: conns.runtimes,
+      http: { dispatcher: deps.dispatcher, policy: deps.policy },
+      trigger: { type: TRIGGER[ex.triggerType] ?? "manual", contentType: ex.contentType, body: ex.payload },
+      customer: ex.customer,
+      completedSteps: ex.steps.map((s) => ({ ...s, output: s.output })),
+    });
+    let result: unknown;
+    try {
+      result = await withTimeout(Promise.resolve().then(() => flow.run(run.ctx)), deps.runTimeoutMs ?? 15 * 60_000);
+    } finally {
+      reference = run.reference();
+      run.close();
+    }
+
+    const finishedAt = new Date();
+    await records.commitWith([
+      db.execution.updateMany({
+        where: stillOurs,
+        data: { status: "SUCCEEDED", finishedAt, result: resultJson(result), reference, errorClass: null, errorMessage: null, customerMessage: null },
+      }),
+      ...(ex.instance.consecutiveFailures > 0
+        ? [db.instance.update({ where: { id: ex.instanceId }, data: { consecutiveFailures: 0 } })]
+        : []),
+    ]);
+    logger.info({ attempt, flowKey: ex.flowKey, durationMs: finishedAt.getTime() - startedAt.getTime(), reference }, "run succeeded");
+    return { outcome: "succeeded" };
+  } catch (err) {
+    const failure = classifyError(err);
+    const decision = decideRetry(failure, attempt, { maxAttempts, maxDelayMs, baseDelayMs: deps.retryBaseDelayMs ?? 1_000 });
+    const message = customerMessage(failure, { attempts: attempt, final: !decision.retry, appNames });
+    const common = { errorClass: failure.errorClass, errorMessage: failure.message, customerMessage: message, ...(reference ? { reference } : {}) };
+
+    if (decision.retry) {
+      const nextAttemptAt = new Date(Date.now() + decision.delayMs);
+      await records.commitWith([db.execution.updateMany({ where: stillOurs, data: { status: "RETRYING", nextAttemptAt, ...common } })]);
+      logger.info({ attempt, errorClass: failure.errorClass, delayMs: decision.delayMs, err: failure.message }, "run failed, will retry");
+      try {
+        await enqueueExecution(deps.queue, ex.id, { attempt, delayMs: decision.delayMs });
+      } catch (enqueueErr) {
+        // The RETRYING row is the ledger: the reconciler adds the job once nextAttemptAt has passed.
+        logger.warn({ err: enqueueErr }, "could not queue the retry; left for the reconciler");
+      }
+      return { outcome: "retrying" };
+    }
+
+    await records.commitWith([
+      db.execution.updateMany({ where: stillOurs, data: { status: "FAILED", finishedAt: new Date(), ...common } }),
+      db.instance.update({ where: { id: ex.instanceId }, data: { consecutiveFailures: { increment: 1 } } }),
+    ]);
+    logger.info({ attempt, errorClass: failure.errorClass, err: failure.message }, "run failed");
+    return { outcome: "failed" };
+  }
+}

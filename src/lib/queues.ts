@@ -1,0 +1,67 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { z } from "zod";
+import { env } from "./env";
+
+// The one catalog of BullMQ queues: names, job names, job data and default options together.
+// Job data holds ids only — payloads and secrets live in PostgreSQL (the ledger); Redis is
+// only the delivery, so a wiped Redis loses nothing the reconciler cannot re-queue.
+
+export const ExecutionJobData = z.object({ executionId: z.string().min(1) });
+export type ExecutionJobData = z.infer<typeof ExecutionJobData>;
+
+export const QUEUES = {
+  executions: {
+    name: "executions",
+    jobs: { run: { name: "run-execution", data: ExecutionJobData } },
+    defaultJobOptions: {
+      // Run retries (error classes, backoff) are the engine's and add a new job per attempt.
+      // These BullMQ attempts only cover infrastructure failures of the processor itself
+      // (e.g. PostgreSQL unreachable while claiming the run).
+      attempts: 5,
+      backoff: { type: "exponential", delay: 2_000 },
+      // Removed when done: PostgreSQL keeps the history, and a removed job id can be re-added
+      // by the reconciler if its run is somehow still pending.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  },
+} as const satisfies Record<string, { name: string; jobs: Record<string, { name: string; data: z.ZodType }>; defaultJobOptions: JobsOptions }>;
+
+export type QueueKey = keyof typeof QUEUES;
+export type ExecutionsQueue = Queue<ExecutionJobData, unknown, string>;
+
+/** The BullMQ key prefix: every Portico queue lives under it (tests pass their own). */
+export function queuePrefix(prefix?: string): string {
+  return prefix ?? env.REDIS_PREFIX;
+}
+
+export function createExecutionsQueue(connection: ConnectionOptions, prefix?: string): ExecutionsQueue {
+  return new Queue<ExecutionJobData, unknown, string>(QUEUES.executions.name, {
+    connection,
+    prefix: queuePrefix(prefix),
+    defaultJobOptions: QUEUES.executions.defaultJobOptions,
+  });
+}
+
+/**
+ * The BullMQ job id of an execution's attempt. The first delivery uses the execution id itself
+ * (so ingest and the reconciler add the same job, and BullMQ ignores the second add); each
+ * retry needs its own id because the job that schedules it is still active at that moment.
+ * BullMQ forbids ":" in custom ids.
+ */
+export function executionJobId(executionId: string, attempt = 0): string {
+  return attempt <= 0 ? executionId : `${executionId}-a${attempt + 1}`;
+}
+
+/** Adds the job that runs the next attempt of an execution (`attempt` = attempts already made). */
+export async function enqueueExecution(
+  queue: ExecutionsQueue,
+  executionId: string,
+  opts: { attempt?: number; delayMs?: number } = {},
+): Promise<void> {
+  const data: ExecutionJobData = { executionId };
+  await queue.add(QUEUES.executions.jobs.run.name, data, {
+    jobId: executionJobId(executionId, opts.attempt ?? 0),
+    ...(opts.delayMs && opts.delayMs > 0 ? { delay: Math.round(opts.delayMs) } : {}),
+  });
+}

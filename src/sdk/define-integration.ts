@@ -1,0 +1,32 @@
+import type { z } from "zod";
+import {
+  INTEGRATION_BRAND,
+  type ConfigSchema,
+  type ConnectionDeclarations,
+  type FlowDefinition,
+  type Integration,
+} from "./types";
+
+/**
+ * Declare an integration. `ctx.config` in every flow is typed from `config`, and
+ * `ctx.connections` offers exactly the declared keys.
+ */
+export function defineIntegration<
+  Schema extends ConfigSchema,
+  const Conns extends ConnectionDeclarations = {},
+>(definition: {
+  key: string;
+  name: string;
+  description?: string;
+  category?: string;
+  icon?: string;
+  config: Schema;
+  connections?: Conns;
+  flows: Record<string, FlowDefinition<z.output<Schema>, Conns>>;
+}): Integration<Schema, Conns> {
+  return Object.freeze({ ...definition, $portico: INTEGRATION_BRAND });
+}
+
+export function isIntegration(value: unknown): value is Integration {
+  return typeof value === "object" && value !== null && (value as { $portico?: unknown }).$portico === INTEGRATION_BRAND;
+}
