@@ -1,0 +1,5 @@
+import { listExecutionsEndpoint } from "@/server/rest/endpoints/executions";
+import { routeHandlers } from "@/server/rest/handler";
+
+export const dynamic = "force-dynamic";
+export const { GET } = routeHandlers({ GET: listExecutionsEndpoint });

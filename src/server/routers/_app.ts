@@ -1,0 +1,22 @@
+import { router } from "../trpc";
+import { apiKeysRouter } from "./api-keys";
+import { authRouter } from "./auth";
+import { customersRouter } from "./customers";
+import { executionsRouter } from "./executions";
+import { instancesRouter } from "./instances";
+import { integrationsRouter } from "./integrations";
+import { membersRouter } from "./members";
+import { orgRouter } from "./org";
+
+export const appRouter = router({
+  auth: authRouter,
+  org: orgRouter,
+  executions: executionsRouter,
+  instances: instancesRouter,
+  integrations: integrationsRouter,
+  customers: customersRouter,
+  members: membersRouter,
+  apiKeys: apiKeysRouter,
+});
+
+export type AppRouter = typeof appRouter;
