@@ -1,0 +1,13 @@
+import type { ReactNode } from "react";
+import { PageHeader } from "@/components/page-header";
+import { SettingsNav } from "./settings-nav";
+
+export default function SettingsLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <PageHeader title="Settings" description="Who can use this organization, and how your backend talks to it." />
+      <SettingsNav />
+      {children}
+    </>
+  );
+}
