@@ -15,9 +15,11 @@ import { acquireRunLock } from "./run-lock";
 // database migrated from prisma/migrations that db-test.ts clones for each test. The template
 // is rebuilt whenever the migration files change (see prepareTemplate).
 
-const PG_PORT = 54339;
-const REDIS_PORT = 63809;
-const DATA_DIR = path.resolve(".portico/test");
+// PORTICO_TEST_SLOT=N gives parallel developers/sessions their own servers and data folder.
+const SLOT = Number(process.env.PORTICO_TEST_SLOT ?? 0);
+const PG_PORT = 54339 + SLOT * 10;
+const REDIS_PORT = 63809 + SLOT * 10;
+const DATA_DIR = path.resolve(SLOT ? `.portico/test-${SLOT}` : ".portico/test");
 const TEMPLATE = "portico_template";
 // Databases a killed run may have left behind: per-test clones and engine shadow databases.
 const LEFTOVER = /^(test_|prisma_migrate_shadow_db_)/;

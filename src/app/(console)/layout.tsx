@@ -4,6 +4,10 @@ import type { ReactNode } from "react";
 import { authOptions } from "@/server/auth/options";
 import { ConsoleShell } from "./console-shell";
 
+// Every console page depends on the signed-in member: never prerender at build time
+// (the build has no database, no secrets).
+export const dynamic = "force-dynamic";
+
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const session = await getServerSession(authOptions);
   if (!session?.user) redirect("/signin");
