@@ -20,7 +20,7 @@ test("a webhook delivery runs the flow and support sees it SUCCEEDED with its st
   await expect(page.locator(`[data-testid="run-row"]`, { hasText: `SO-${orderId}` })).toBeVisible();
 
   await page.goto(`/runs/${executionId}`);
-  await expect(page.getByTestId("run-status")).toHaveText(/SUCCEEDED/, { timeout: 30_000 });
+  await expect(page.getByTestId("run-status")).toHaveText(/SUCCEEDED/, { timeout: 60_000 });
   await expect(page.getByTestId("step-row")).toHaveCount(3);
   await expect(page.getByTestId("run-duration")).toHaveText(/\d+(\.\d+)?\s?(ms|s)/);
 
@@ -39,6 +39,6 @@ test("when the ERP answers 500 the run ends FAILED and shows the error", async (
   await signIn(page, "SUPPORT");
   await page.goto(`/runs/${executionId}`);
   // Retries with backoff first; the default policy gives up well within the timeout.
-  await expect(page.getByTestId("run-status")).toHaveText(/FAILED/, { timeout: 45_000 });
+  await expect(page.getByTestId("run-status")).toHaveText(/FAILED/, { timeout: 90_000 });
   await expect(page.getByTestId("run-error")).toContainText(/REMOTE_UNAVAILABLE|500/);
 });
