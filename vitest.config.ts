@@ -11,6 +11,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^portico\/sdk$/, replacement: path.join(root, "src/sdk/index.ts") },
+      { find: /^portico\/sdk\/testing$/, replacement: path.join(root, "src/sdk/testing/index.ts") },
       { find: /^@\//, replacement: `${path.join(root, "src")}/` },
     ],
   },

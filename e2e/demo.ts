@@ -8,6 +8,8 @@ export interface DemoFacts {
   customerExternalId: string;
   instanceId: string;
   webhookUrl: string;
+  secondInstanceId: string;
+  secondWebhookUrl: string;
   sandboxUrl: string;
   password: string;
   users: Array<{ email: string; role: string }>;

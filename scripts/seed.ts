@@ -8,7 +8,7 @@ import { generateApiKey, hashApiKey } from "../src/lib/api-keys";
 import { getDb } from "../src/lib/db";
 import { hashPassword } from "../src/lib/passwords";
 import { buildBundle } from "../src/engine/bundle/build-bundle";
-import { publishVersion } from "../src/server/services/integrations/publish-version";
+import { publishUploadedBundle } from "../src/server/services/integrations/publish-uploaded-bundle";
 import { deployInstance } from "../src/server/services/instances/deploy-instance";
 import { createConnection } from "../src/server/services/connections/create-connection";
 import type { OrgScope } from "../src/server/tenancy/scope";
@@ -27,6 +27,9 @@ export interface DemoFacts {
   customerExternalId: string;
   instanceId: string;
   webhookUrl: string;
+  /** Contoso's instance of the same integration (for upgrade tests: the one left behind). */
+  secondInstanceId: string;
+  secondWebhookUrl: string;
   sandboxUrl: string;
   password: string;
   users: Array<{ email: string; role: string }>;
@@ -89,8 +92,18 @@ export async function seedDemo(opts: { dataDir: string; sandboxUrl: string; publ
     });
   }
 
-  const bundle = await buildBundle(path.resolve(__dirname, "..", "integrations", "orders-to-erp", "index.ts"));
-  const { version } = await publishVersion(scope, { bundle, changelog: "First version, published by the demo seed." });
+  // Published through the same server-side path as `portico publish` (validated again there).
+  const publish = async (dir: string, changelog: string) => {
+    const bundle = await buildBundle(path.resolve(__dirname, "..", "integrations", dir, "index.ts"));
+    const manifest = bundle.manifest as unknown as Record<string, unknown>;
+    return publishUploadedBundle(scope, String(manifest.key), { code: bundle.code, sha256: bundle.sha256, manifest, changelog });
+  };
+  const { version } = await publish("orders-to-erp", "First version, published by the demo seed.");
+  await publish("shop-sync", "First version, published by the demo seed.");
+
+  // The sandbox shop takes a Bearer token: shop-sync declares an oauth2 connection.
+  if (!(await db.connection.findFirst({ where: { organizationId: org.id, customerId: customer.id, appKey: "acme-shop" }, select: { id: true } })))
+    await createConnection(scope, { customerId: customer.id, appKey: "acme-shop", authType: "OAUTH2", credentials: { accessToken: "shop-demo-token" } });
 
   const connection =
     (await db.connection.findFirst({ where: { organizationId: org.id, customerId: customer.id, appKey: "erp" }, select: { id: true } })) ??
@@ -111,7 +124,28 @@ export async function seedDemo(opts: { dataDir: string; sandboxUrl: string; publ
     config: { warehouse: "MAIN" },
     connections: { erp: connection.id },
   });
-  const endpoint = await db.webhookEndpoint.findFirstOrThrow({ where: { instanceId: instance.id } });
+  const endpoint = await db.webhookEndpoint.findFirstOrThrow({ where: { instanceId: instance.id, flowKey: "onOrder" } });
+
+  // A second customer on the same integration, so an upgrade or a canary has instances to leave behind.
+  const contoso = await db.customer.upsert({
+    where: { organizationId_externalId: { organizationId: org.id, externalId: "contoso" } },
+    update: {},
+    create: { organizationId: org.id, externalId: "contoso", name: "Contoso Ltd" },
+  });
+  const contosoConnection =
+    (await db.connection.findFirst({ where: { organizationId: org.id, customerId: contoso.id, appKey: "erp" }, select: { id: true } })) ??
+    (await createConnection(scope, { customerId: contoso.id, appKey: "erp", authType: "API_KEY", credentials: { apiKey: "erp-demo-key" } }));
+  let second = await db.instance.findFirst({
+    where: { organizationId: org.id, customerId: contoso.id, integrationId: version.integrationId, deletedAt: null },
+  });
+  second ??= await deployInstance(scope, {
+    customerId: contoso.id,
+    versionId: version.id,
+    name: "Shop orders → ERP",
+    config: { warehouse: "EAST" },
+    connections: { erp: contosoConnection.id },
+  });
+  const secondEndpoint = await db.webhookEndpoint.findFirstOrThrow({ where: { instanceId: second.id, flowKey: "onOrder" } });
 
   const facts: DemoFacts = {
     organizationId: org.id,
@@ -120,6 +154,8 @@ export async function seedDemo(opts: { dataDir: string; sandboxUrl: string; publ
     customerExternalId: customer.externalId,
     instanceId: instance.id,
     webhookUrl: `${opts.publicUrl}/api/hooks/${endpoint.token}`,
+    secondInstanceId: second.id,
+    secondWebhookUrl: `${opts.publicUrl}/api/hooks/${secondEndpoint.token}`,
     sandboxUrl: opts.sandboxUrl,
     password: DEMO_PASSWORD,
     users: DEMO_USERS.map((u) => ({ email: u.email, role: u.role })),

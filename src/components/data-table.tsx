@@ -42,6 +42,26 @@ export function Td({ className, ...rest }: ComponentProps<"td">) {
   return <td className={cn("h-10 px-3 align-middle first:pl-4 last:pr-4", className)} {...rest} />;
 }
 
+export interface SkeletonColumn {
+  header: string;
+  /** Shorter header for phones, where the column is narrow. */
+  shortHeader?: string;
+  width?: string;
+  className?: string;
+  twoLine?: boolean;
+}
+
+/** A column header that can say less on phones. */
+export function HeaderLabel({ column }: { column: SkeletonColumn }) {
+  if (!column.shortHeader) return <>{column.header}</>;
+  return (
+    <>
+      <span className="sm:hidden">{column.shortHeader}</span>
+      <span className="hidden sm:inline">{column.header}</span>
+    </>
+  );
+}
+
 /** Header plus grey rows in the same columns as the loaded table, so nothing jumps on load. */
 export function TableSkeleton({
   columns,
@@ -49,7 +69,7 @@ export function TableSkeleton({
   label,
 }: {
   /** Header text and a width class for each column's placeholder. */
-  columns: { header: string; width?: string; className?: string; twoLine?: boolean }[];
+  columns: SkeletonColumn[];
   rows?: number;
   label: string;
 }) {
@@ -60,7 +80,7 @@ export function TableSkeleton({
           <tr>
             {columns.map((c) => (
               <Th key={c.header} className={c.className}>
-                {c.header}
+                <HeaderLabel column={c} />
               </Th>
             ))}
           </tr>

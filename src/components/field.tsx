@@ -2,19 +2,22 @@ import { forwardRef, type ComponentProps, type ReactNode } from "react";
 import { cn } from "./cn";
 
 const control =
-  "block w-full rounded-md border border-line-strong bg-surface px-2.5 text-sm text-ink shadow-xs placeholder:text-ink-3 " +
+  "block rounded-md border border-line-strong bg-surface px-2.5 text-sm text-ink shadow-xs placeholder:text-ink-3 " +
   "focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent disabled:bg-zinc-50 disabled:text-ink-3 " +
   "aria-invalid:border-red-400";
 
+// Full width unless the caller sets a width (two width utilities would fight by CSS order).
+const width = (className?: string) => (/(^|\s)([\w-]+:)?w-/.test(className ?? "") ? undefined : "w-full");
+
 export const Input = forwardRef<HTMLInputElement, ComponentProps<"input">>(function Input({ className, ...rest }, ref) {
-  return <input ref={ref} className={cn(control, "h-9 sm:h-8", className)} {...rest} />;
+  return <input ref={ref} className={cn(control, width(className), "h-9 sm:h-8", className)} {...rest} />;
 });
 
 export const Select = forwardRef<HTMLSelectElement, ComponentProps<"select">>(function Select(
   { className, ...rest },
   ref,
 ) {
-  return <select ref={ref} className={cn(control, "h-9 pr-7 sm:h-8", className)} {...rest} />;
+  return <select ref={ref} className={cn(control, width(className), "h-9 pr-7 sm:h-8", className)} {...rest} />;
 });
 
 export function Label({ className, ...rest }: ComponentProps<"label">) {

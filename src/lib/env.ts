@@ -24,6 +24,15 @@ const Env = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("Single sign-on"),
   EXECUTOR_CONCURRENCY: z.coerce.number().int().min(1).default(8),
+  // BullMQ lock of a running job: an executor that dies (kill -9) hands its jobs back after this.
+  EXECUTOR_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  // How often executors look for jobs whose lock expired (stalled jobs).
+  EXECUTOR_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  // SIGTERM: how long running attempts may take to finish before the executor leaves anyway.
+  EXECUTOR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  // Reconciler (re-queues ledger rows without a live job): pass period and how old a row must be.
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  RECONCILE_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   // Hosts (exact names or IPs) that outbound calls may reach although they are private/loopback (SSRF policy).
   OUTBOUND_ALLOWLIST: z.string().default(""),
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),

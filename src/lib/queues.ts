@@ -25,6 +25,13 @@ export const QUEUES = {
       removeOnFail: true,
     },
   },
+  // Cron ticks of scheduled flows (BullMQ job schedulers, one per instance × flow; see
+  // src/engine/schedules). A tick only records a SCHEDULE run, idempotent per tick.
+  scheduleTicks: {
+    name: "schedule-ticks",
+    jobs: { tick: { name: "schedule-tick", data: z.object({ instanceId: z.string().min(1), flowKey: z.string().min(1) }) } },
+    defaultJobOptions: { attempts: 5, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: true, removeOnFail: 1_000 },
+  },
 } as const satisfies Record<string, { name: string; jobs: Record<string, { name: string; data: z.ZodType }>; defaultJobOptions: JobsOptions }>;
 
 export type QueueKey = keyof typeof QUEUES;

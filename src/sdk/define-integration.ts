@@ -5,6 +5,7 @@ import {
   type ConnectionDeclarations,
   type FlowDefinition,
   type Integration,
+  type MigrateConfig,
 } from "./types";
 
 /**
@@ -23,6 +24,7 @@ export function defineIntegration<
   config: Schema;
   connections?: Conns;
   flows: Record<string, FlowDefinition<z.output<Schema>, Conns>>;
+  migrate?: MigrateConfig;
 }): Integration<Schema, Conns> {
   return Object.freeze({ ...definition, $portico: INTEGRATION_BRAND });
 }

@@ -8,17 +8,57 @@ export interface ConnectionDeclaration {
   auth: AuthKind;
   /** Shown in the customer's wizard. */
   description?: string;
+  /**
+   * Default outbound rate limits for this app, shared by every worker: per connection (the
+   * vendor's limit per account/key) and per app (all customers together). The app's own
+   * setting in Portico (App.rateLimits) wins where both are set.
+   */
+  rateLimits?: {
+    perConnection?: { limit: number; windowMs: number };
+    perApp?: { limit: number; windowMs: number };
+  };
 }
 
 export type ConnectionDeclarations = Record<string, ConnectionDeclaration>;
 
 export type Trigger =
-  | { webhook: Record<string, never> | { maxBytes?: number } }
-  | { schedule: { cron: string; timezone?: string } }
+  | { webhook: Record<string, never> | { maxBytes?: number; signature?: WebhookSignature } }
+  | {
+      schedule: {
+        cron: string;
+        /** IANA time zone the cron is read in (default UTC). */
+        timezone?: string;
+        /** Name of a config field holding an IANA time zone: each instance's value overrides `timezone`. */
+        timezoneFromConfig?: string;
+        /** A tick while a run of this flow is still queued or running: "skip" it (default) or "queue" another run. */
+        overlap?: "skip" | "queue";
+      };
+    }
   | { event: string }
   | { manual: true };
 
 export type TriggerType = "webhook" | "schedule" | "event" | "manual";
+
+/**
+ * Check an HMAC-SHA256 signature of each delivery (the secret is generated per instance at deploy).
+ * Signed content: the raw body, or `${timestamp}.${body}` when `timestampHeader` is set.
+ * The header may carry several signatures (`v1=…,v1=…` or space-separated), hex or base64.
+ */
+export interface WebhookSignature {
+  header: string;
+  algorithm: "sha256";
+  timestampHeader?: string;
+  /** Allowed clock skew of the timestamp, both directions (default 300 s). */
+  toleranceSec?: number;
+}
+
+/** Consecutive failed runs before the instance is paused as NEEDS_ATTENTION, and the probe's cool-down. */
+export interface BreakerPolicy {
+  /** Default 10. */
+  failures?: number;
+  /** Default 5 minutes. */
+  coolDownMs?: number;
+}
 
 export interface RetryPolicy {
   /** Total attempts including the first (default 3). */
@@ -116,6 +156,14 @@ export interface FlowDefinition<Config, Conns extends ConnectionDeclarations> {
   description?: string;
   trigger: Trigger;
   retry?: RetryPolicy;
+  /** Wall-time limit of one attempt, in ms (default: the executor's, 15 minutes); past it the run fails as TIMEOUT. */
+  timeoutMs?: number;
+  /**
+   * Runs with the same key (e.g. the order id) on one instance run one at a time, in arrival
+   * order; different keys run in parallel. Receives the parsed payload; null/undefined = unordered.
+   */
+  orderingKey?: (payload: unknown) => string | number | null | undefined;
+  breaker?: BreakerPolicy;
   run(ctx: FlowContext<Config, Conns>): unknown;
 }
 
@@ -134,7 +182,15 @@ export interface IntegrationDefinition<
   config: Schema;
   connections?: Conns;
   flows: Record<string, FlowDefinition<z.output<Schema>, Conns>>;
+  /**
+   * Turns the config of an instance on an older version (`fromVersion` is its number) into this
+   * version's shape when the instance is upgraded; the result is then validated by `config`.
+   * Without it the old config is validated as is (defaults fill new fields).
+   */
+  migrate?: MigrateConfig;
 }
+
+export type MigrateConfig = (oldConfig: Record<string, unknown>, fromVersion: number) => Record<string, unknown>;
 
 export const INTEGRATION_BRAND = "portico.integration/v1";
 

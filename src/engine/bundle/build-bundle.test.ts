@@ -50,7 +50,7 @@ describe("buildBundle", () => {
       `import { defineIntegration, z } from "portico/sdk";
        export default defineIntegration({ key: "bad-config", name: "B", config: z.object({ when: z.date() }), ${flows("{ manual: true }")} });`,
     );
-    await expect(buildBundle(file)).rejects.toThrow(/config: cannot be turned into a form/);
+    await expect(buildBundle(file)).rejects.toThrow(/config\.when: cannot be turned into a form/);
   });
 
   it("rejects a file that does not export an integration", async () => {

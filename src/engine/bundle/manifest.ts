@@ -1,4 +1,3 @@
-import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import type { AnyIntegration } from "@/sdk";
@@ -6,12 +5,33 @@ import type { AnyIntegration } from "@/sdk";
 // The manifest is the JSON a version carries beside its code: what the console, the wizard and
 // the engine need to know without evaluating the bundle.
 
-const KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const FLOW_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+export const KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const FLOW_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 export const ManifestTrigger = z.union([
-  z.object({ type: z.literal("webhook"), maxBytes: z.number().int().positive().optional() }),
-  z.object({ type: z.literal("schedule"), cron: z.string(), timezone: z.string().optional() }),
+  z.object({
+    type: z.literal("webhook"),
+    maxBytes: z.number().int().positive().optional(),
+    /** HMAC check of each delivery (src/engine/ingest/verify-signature.ts). */
+    signature: z
+      .object({
+        header: z.string().min(1),
+        algorithm: z.literal("sha256"),
+        timestampHeader: z.string().min(1).optional(),
+        toleranceSec: z.number().int().positive().optional(),
+      })
+      .optional(),
+  }),
+  z.object({
+    type: z.literal("schedule"),
+    cron: z.string(),
+    /** IANA zone the cron is read in (default UTC). */
+    timezone: z.string().optional(),
+    /** A config field whose value (an IANA zone) overrides `timezone` per instance. */
+    timezoneFromConfig: z.string().optional(),
+    /** A tick while a run of the flow is still queued/running: skip it (default) or queue another. */
+    overlap: z.enum(["skip", "queue"]).optional(),
+  }),
   z.object({ type: z.literal("event"), event: z.string().min(1) }),
   z.object({ type: z.literal("manual") }),
 ]);
@@ -39,6 +59,9 @@ export const Manifest = z.object({
       description: z.string().optional(),
       trigger: ManifestTrigger,
       retry: z.object({ attempts: z.number().int().min(1).max(50), maxDelayMs: z.number().int().positive() }),
+      /** The flow declares orderingKey(payload): ingest computes the key (src/engine/ordering). */
+      ordered: z.boolean().optional(),
+      breaker: z.object({ failures: z.number().int().min(1).max(1000), coolDownMs: z.number().int().positive() }).partial().optional(),
     }),
   ),
   /** JSON Schema (draft 2020-12) of the config, input side: fields with defaults are optional. */
@@ -48,8 +71,9 @@ export type Manifest = z.infer<typeof Manifest>;
 
 export const DEFAULT_RETRY = { attempts: 3, maxDelayMs: 5 * 60_000 } as const;
 
+// Messages read "<field>: <reason>"; buildBundle and the publish endpoint put the file in front.
 function invalid(field: string, message: string): AppError {
-  return new AppError("BAD_INPUT", `manifest: ${field}: ${message}`, { field });
+  return new AppError("BAD_INPUT", `${field}: ${message}`, { field, reason: message });
 }
 
 function triggerOf(flowKey: string, trigger: unknown): ManifestTrigger {
@@ -57,21 +81,34 @@ function triggerOf(flowKey: string, trigger: unknown): ManifestTrigger {
   const kinds = Object.keys(t);
   if (kinds.length !== 1) throw invalid(`flows.${flowKey}.trigger`, "needs exactly one of webhook, schedule, event, manual");
   if ("webhook" in t) {
-    const maxBytes = (t.webhook as { maxBytes?: unknown } | undefined)?.maxBytes;
+    const w = t.webhook as { maxBytes?: unknown; signature?: unknown } | undefined;
+    const maxBytes = w?.maxBytes;
     if (maxBytes !== undefined && (typeof maxBytes !== "number" || !Number.isInteger(maxBytes) || maxBytes <= 0))
       throw invalid(`flows.${flowKey}.trigger.webhook.maxBytes`, "must be a positive integer");
-    return maxBytes === undefined ? { type: "webhook" } : { type: "webhook", maxBytes };
+    let signature;
+    if (w?.signature !== undefined) {
+      const parsed = ManifestSignature.safeParse(w.signature);
+      if (!parsed.success)
+        throw invalid(`flows.${flowKey}.trigger.webhook.signature`, "needs { header, algorithm: \"sha256\", timestampHeader?, toleranceSec? }");
+      signature = parsed.data;
+    }
+    return { type: "webhook", ...(maxBytes !== undefined ? { maxBytes } : {}), ...(signature ? { signature } : {}) };
   }
   if ("schedule" in t) {
-    const s = t.schedule as { cron?: unknown; timezone?: unknown } | undefined;
+    // Only the shape here: whether the cron parses and the zone exists is validateManifest's job.
+    const s = t.schedule as { cron?: unknown; timezone?: unknown; timezoneFromConfig?: unknown; overlap?: unknown } | undefined;
     if (typeof s?.cron !== "string") throw invalid(`flows.${flowKey}.trigger.schedule.cron`, "must be a cron string");
-    const timezone = typeof s.timezone === "string" ? s.timezone : undefined;
-    try {
-      CronExpressionParser.parse(s.cron, timezone ? { tz: timezone } : {});
-    } catch (err) {
-      throw invalid(`flows.${flowKey}.trigger.schedule`, `invalid cron "${s.cron}": ${(err as Error).message}`);
-    }
-    return timezone ? { type: "schedule", cron: s.cron, timezone } : { type: "schedule", cron: s.cron };
+    if (s.timezone !== undefined && typeof s.timezone !== "string")
+      throw invalid(`flows.${flowKey}.trigger.schedule.timezone`, "must be an IANA time zone name");
+    if (s.timezoneFromConfig !== undefined && typeof s.timezoneFromConfig !== "string")
+      throw invalid(`flows.${flowKey}.trigger.schedule.timezoneFromConfig`, "must be the name of a config field");
+    return {
+      type: "schedule",
+      cron: s.cron,
+      ...(s.timezone !== undefined ? { timezone: s.timezone } : {}),
+      ...(s.timezoneFromConfig !== undefined ? { timezoneFromConfig: s.timezoneFromConfig } : {}),
+      ...(s.overlap !== undefined ? { overlap: overlapOf(flowKey, s.overlap) } : {}),
+    };
   }
   if ("event" in t) {
     if (typeof t.event !== "string" || !t.event) throw invalid(`flows.${flowKey}.trigger.event`, "must be an event type");
@@ -79,6 +116,41 @@ function triggerOf(flowKey: string, trigger: unknown): ManifestTrigger {
   }
   if ("manual" in t) return { type: "manual" };
   throw invalid(`flows.${flowKey}.trigger`, `unknown trigger "${kinds[0]}"`);
+}
+
+function overlapOf(flowKey: string, overlap: unknown): "skip" | "queue" {
+  if (overlap === "skip" || overlap === "queue") return overlap;
+  throw invalid(`flows.${flowKey}.trigger.schedule.overlap`, "must be \"skip\" or \"queue\"");
+}
+
+const ManifestSignature = z.object({
+  header: z.string().min(1),
+  algorithm: z.literal("sha256"),
+  timestampHeader: z.string().min(1).optional(),
+  toleranceSec: z.number().int().positive().optional(),
+});
+
+function convertible(schema: z.ZodType): boolean {
+  try {
+    z.toJSONSchema(schema, { io: "input" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The deepest config field z.toJSONSchema refuses (e.g. "config.sync.since" for a z.date()), so the message can name it. */
+function unconvertibleField(schema: z.ZodType, path: string): string | null {
+  let inner: z.ZodType = schema;
+  // Look through optional/default/nullable wrappers to the object inside.
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault || inner instanceof z.ZodNullable)
+    inner = (inner as z.ZodOptional<z.ZodType>).unwrap() as z.ZodType;
+  if (inner instanceof z.ZodObject) {
+    for (const [key, field] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+      if (!convertible(field)) return unconvertibleField(field, `${path}.${key}`) ?? `${path}.${key}`;
+    }
+  }
+  return convertible(schema) ? null : path;
 }
 
 /** The manifest of a loaded definition; throws BAD_INPUT naming the field that is wrong. */
@@ -92,7 +164,8 @@ export function extractManifest(def: AnyIntegration): Manifest {
   try {
     configSchema = z.toJSONSchema(def.config, { io: "input" }) as Record<string, unknown>;
   } catch (err) {
-    throw invalid("config", `cannot be turned into a form (JSON Schema): ${(err as Error).message}`);
+    const field = unconvertibleField(def.config, "config") ?? "config";
+    throw invalid(field, `cannot be turned into a form (JSON Schema): ${(err as Error).message}`);
   }
 
   const connections: Manifest["connections"] = {};
@@ -116,11 +189,22 @@ export function extractManifest(def: AnyIntegration): Manifest {
       throw invalid(`flows.${key}.retry.attempts`, "must be an integer from 1 to 50");
     if (!Number.isInteger(maxDelayMs) || maxDelayMs <= 0)
       throw invalid(`flows.${key}.retry.maxDelayMs`, "must be a positive integer");
+    if (flow.orderingKey !== undefined && typeof flow.orderingKey !== "function")
+      throw invalid(`flows.${key}.orderingKey`, "must be a function (payload) => key");
+    const breaker = flow.breaker;
+    if (breaker !== undefined) {
+      if (breaker.failures !== undefined && (!Number.isInteger(breaker.failures) || breaker.failures < 1 || breaker.failures > 1000))
+        throw invalid(`flows.${key}.breaker.failures`, "must be an integer from 1 to 1000");
+      if (breaker.coolDownMs !== undefined && (!Number.isInteger(breaker.coolDownMs) || breaker.coolDownMs <= 0))
+        throw invalid(`flows.${key}.breaker.coolDownMs`, "must be a positive integer");
+    }
     flows[key] = {
       name: flow.name ?? key,
       ...(flow.description ? { description: flow.description } : {}),
       trigger: triggerOf(key, flow.trigger),
       retry: { attempts, maxDelayMs },
+      ...(flow.orderingKey ? { ordered: true } : {}),
+      ...(breaker ? { breaker: { ...(breaker.failures !== undefined ? { failures: breaker.failures } : {}), ...(breaker.coolDownMs !== undefined ? { coolDownMs: breaker.coolDownMs } : {}) } } : {}),
     };
   }
 

@@ -104,18 +104,24 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
 
     const startedAt = new Date();
     try {
-      const result = await stepScope.run(name, fn);
+      // An echoed credential must not be stored as the step's output (nor seen on replay).
+      const result = o.records.scrubValue(await stepScope.run(name, fn));
       const json = toJson(`the result of step "${name}"`, result);
       guard();
       const row = { status: "SUCCEEDED" as const, output: json.stored, attempt: o.execution.attempt, startedAt, finishedAt: new Date(), errorClass: null, errorMessage: null };
       // Awaited on purpose: once a step's side effect happened, its completion must be durable
       // before the run moves on, or a crash would repeat it.
-      await o.db.stepRun.upsert({
+      const stored = await o.db.stepRun.upsert({
         where: { executionId_seq: { executionId: o.execution.id, seq: mySeq } },
         create: { ...base, seq: mySeq, name, ...row },
         update: { name, ...row },
+        select: { output: true },
       });
-      return json.value as T;
+      // Hand back the value as PostgreSQL returns it (jsonb reorders object keys), the very
+      // shape a resumed attempt reads from the memo: a request body built from it is then
+      // byte-identical on both, so a remote hashing it under an Idempotency-Key sees a replay,
+      // not a 409 "key reused with a different body" (found by the kill -9 reliability test).
+      return (json.value === undefined ? undefined : stored.output) as T;
     } catch (err) {
       if (!closed) {
         const e = err as { errorClass?: string; name?: string; message?: string };
@@ -126,7 +132,7 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
           startedAt,
           finishedAt: new Date(),
           errorClass,
-          errorMessage: `${e.name ?? "Error"}: ${e.message ?? String(err)}`.slice(0, 2_000),
+          errorMessage: o.records.scrub(`${e.name ?? "Error"}: ${e.message ?? String(err)}`).slice(0, 2_000),
         };
         await o.db.stepRun
           .upsert({

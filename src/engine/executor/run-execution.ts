@@ -2,13 +2,22 @@ import type { Dispatcher } from "undici";
 import { Prisma, type Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import { decryptJson } from "@/lib/crypto";
-import { enqueueExecution, type ExecutionsQueue } from "@/lib/queues";
+import { enqueueExecution, QUEUES, type ExecutionsQueue } from "@/lib/queues";
 import { AuthError, ConfigError, type AnyIntegration, type TriggerType } from "@/sdk";
 import { connectionSecretContext } from "../connection-secret";
+import { isDatabaseUnavailable } from "../db-errors";
 import { cachedBundle, loadBundle } from "../bundle/load-bundle";
+import { configForVersion } from "../rollouts/config-for-version";
 import { DEFAULT_RETRY } from "../bundle/manifest";
 import type { AddressPolicy } from "../http/address-policy";
 import { secretsOf, type ConnectionRuntime, type Credentials } from "../http/http-client";
+import { deferRun } from "../rate-limit/defer-run";
+import { requeueDelayOf } from "../rate-limit/rate-limit-deferral";
+import type { RateLimiter } from "../rate-limit/rate-limiter";
+import { mergeRateLimits, parseRateLimits } from "../rate-limit/rate-limits";
+import type { SandboxPool } from "../sandbox/sandbox-pool";
+import { afterRunFailed, afterRunSucceeded, PROBE_SOURCE } from "../breaker/breaker";
+import { claimInOrder, orderingWaitMs } from "../ordering/claim-in-order";
 import { classifyError, customerMessage, RunTimeoutError } from "./classify";
 import { createFlowContext } from "./flow-context";
 import { decideRetry } from "./retry-policy";
@@ -24,9 +33,15 @@ export interface ExecutorDeps {
   policy: AddressPolicy;
   /** First retry delay; doubles per attempt up to the flow's maxDelayMs. Default 1 s. */
   retryBaseDelayMs?: number;
-  /** Wall-time ceiling of one attempt. Default 15 minutes. */
+  /** Wall-time ceiling of one attempt (a flow's own `timeoutMs` wins). Default 15 minutes. */
   runTimeoutMs?: number;
+  /** Where integration code runs (worker threads with time and memory limits); in-process without it. */
+  sandbox?: SandboxPool;
   decryptCredentials?: (db: Db, organizationId: string, ciphertext: string, connectionId: string) => Promise<Credentials>;
+  /** Shared outbound rate limits (Redis); calls are not limited without it. */
+  rateLimiter?: RateLimiter;
+  /** Response cap per call (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export type RunOutcome = "succeeded" | "failed" | "retrying" | "held" | "cancelled" | "skipped";
@@ -70,12 +85,17 @@ const executionSelect = {
   startedAt: true,
   flowKey: true,
   triggerType: true,
+  triggerSource: true,
+  orderingKey: true,
+  queuedAt: true,
   contentType: true,
   payload: true,
   customer: { select: { id: true, externalId: true, name: true } },
   version: { select: { id: true, sha256: true } },
   instance: {
     select: {
+      id: true,
+      versionId: true,
       status: true,
       config: true,
       consecutiveFailures: true,
@@ -88,6 +108,14 @@ const executionSelect = {
 } satisfies Prisma.ExecutionSelect;
 
 type LoadedExecution = Prisma.ExecutionGetPayload<{ select: typeof executionSelect }>;
+
+/** A delayed job of a fresh id: the job running now still holds the run's usual id. */
+async function enqueueWait(deps: ExecutorDeps, executionId: string, delayMs: number) {
+  const jobId = `${executionId}-w${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  await deps.queue
+    .add(QUEUES.executions.jobs.run.name, { executionId }, { jobId, delay: delayMs })
+    .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, "could not re-queue an ordered run; left for the reconciler"));
+}
 
 async function definitionOf(db: Db, version: { id: string; sha256: string }): Promise<AnyIntegration> {
   const hit = cachedBundle(version.sha256);
@@ -106,7 +134,7 @@ async function connectionsOf(
   const apps = appKeys.length
     ? await deps.db.app.findMany({
         where: { organizationId: ex.organizationId, key: { in: appKeys } },
-        select: { key: true, name: true, baseUrl: true, apiKeyHeader: true },
+        select: { key: true, name: true, baseUrl: true, apiKeyHeader: true, rateLimits: true },
       })
     : [];
   const appNames = Object.fromEntries(apps.map((a) => [a.key, a.name]));
@@ -115,9 +143,11 @@ async function connectionsOf(
     const app = apps.find((a) => a.key === decl.app);
     if (!app) throw new ConfigError(`the app "${decl.app}" is not set up in Portico`, { app: decl.app });
     const binding = ex.instance.connections.find((c) => c.key === key);
+    const limits = mergeRateLimits(parseRateLimits(app.rateLimits), parseRateLimits(decl.rateLimits));
+    const rateLimit = { organizationId: ex.organizationId, appKey: decl.app, connectionId: binding?.connection.id ?? null, limits };
     if (!binding) {
       if (decl.auth !== "none") throw new ConfigError(`the "${key}" connection is not set up for this instance`, { app: decl.app });
-      runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: "none", credentials: {} };
+      runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: "none", credentials: {}, rateLimit };
       continue;
     }
     const c = binding.connection;
@@ -125,7 +155,7 @@ async function connectionsOf(
       throw new AuthError(`the "${key}" connection is ${c.status.toLowerCase()}`, { app: decl.app });
     const decrypt = deps.decryptCredentials ?? defaultDecrypt;
     const credentials = c.authType === "NONE" ? {} : await decrypt(deps.db, ex.organizationId, c.secret, c.id);
-    runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: AUTH_KIND[c.authType], credentials, apiKeyHeader: app.apiKeyHeader };
+    runtimes[key] = { key, app: decl.app, baseUrl: app.baseUrl, auth: AUTH_KIND[c.authType], credentials, apiKeyHeader: app.apiKeyHeader, rateLimit };
   }
   return { runtimes, appNames };
 }
@@ -160,7 +190,9 @@ export async function runExecution(
     return { outcome: "cancelled" };
   }
   // A paused instance holds its runs: they stay QUEUED/RETRYING and are queued again on resume.
-  if (ex.instance.status !== "ACTIVE") return { outcome: "held" };
+  // …except the breaker's half-open probe, which is what may bring it back (src/engine/breaker).
+  const isProbe = ex.triggerSource === PROBE_SOURCE && ex.instance.status === "NEEDS_ATTENTION";
+  if (ex.instance.status !== "ACTIVE" && !isProbe) return { outcome: "held" };
 
   let def: AnyIntegration | undefined;
   let loadError: unknown;
@@ -175,11 +207,21 @@ export async function runExecution(
 
   const attempt = ex.attempt + 1;
   const startedAt = new Date();
-  const claimed = await db.execution.updateMany({
-    where: { id: ex.id, status: { in: claimable as ("QUEUED" | "RETRYING" | "RUNNING")[] } },
-    data: { status: "RUNNING", attempt, maxAttempts, startedAt: ex.startedAt ?? startedAt, nextAttemptAt: null },
-  });
-  if (claimed.count === 0) return { outcome: "skipped" };
+  const claimData = { status: "RUNNING" as const, attempt, maxAttempts, startedAt: ex.startedAt ?? startedAt, nextAttemptAt: null };
+  const claimStatuses = claimable as ("QUEUED" | "RETRYING" | "RUNNING")[];
+  if (ex.orderingKey !== null) {
+    // Ordered flow: one run per key at a time, oldest first (src/engine/ordering/claim-in-order.ts).
+    const gate = await claimInOrder(db, { ...ex, orderingKey: ex.orderingKey }, claimStatuses, claimData);
+    if (gate === "lost") return { outcome: "skipped" };
+    if (gate === "wait") {
+      // The row stays as it is (the ledger); a delayed job of its own id asks again.
+      await enqueueWait(deps, ex.id, orderingWaitMs());
+      return { outcome: "held" };
+    }
+  } else {
+    const claimed = await db.execution.updateMany({ where: { id: ex.id, status: { in: claimStatuses } }, data: claimData });
+    if (claimed.count === 0) return { outcome: "skipped" };
+  }
   logger.debug({ attempt, flowKey: ex.flowKey }, "run started");
 
   const records = new RunRecords(db, { organizationId: ex.organizationId, executionId: ex.id }, logger);
@@ -191,7 +233,8 @@ export async function runExecution(
     if (!def) throw loadError;
     if (!flow) throw new Error(`flow "${ex.flowKey}" does not exist in this version of the integration`);
 
-    const config = def.config.safeParse(ex.instance.config);
+    // A run keeps the version it was queued with, and that version's config (an upgrade since then keeps it).
+    const config = def.config.safeParse(await configForVersion(db, ex.instance, ex.version.id));
     if (!config.success) throw new ConfigError(`the instance's settings are not valid: ${config.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ")}`);
 
     const conns = await connectionsOf(deps, ex, def);
@@ -205,14 +248,31 @@ export async function runExecution(
       execution: { id: ex.id, organizationId: ex.organizationId, instanceId: ex.instanceId, attempt },
       config: config.data,
       connections: conns.runtimes,
-      http: { dispatcher: deps.dispatcher, policy: deps.policy },
+      http: {
+        dispatcher: deps.dispatcher,
+        policy: deps.policy,
+        ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+        ...(deps.maxResponseBytes ? { maxResponseBytes: deps.maxResponseBytes } : {}),
+      },
       trigger: { type: TRIGGER[ex.triggerType] ?? "manual", contentType: ex.contentType, body: ex.payload },
       customer: ex.customer,
       completedSteps: ex.steps.map((s) => ({ ...s, output: s.output })),
     });
     let result: unknown;
     try {
-      result = await withTimeout(Promise.resolve().then(() => flow.run(run.ctx)), deps.runTimeoutMs ?? 15 * 60_000);
+      const timeoutMs = flow.timeoutMs && flow.timeoutMs > 0 ? flow.timeoutMs : (deps.runTimeoutMs ?? 15 * 60_000);
+      const version = ex.version;
+      result = deps.sandbox
+        ? await deps.sandbox.run({
+            ctx: run.ctx,
+            flowKey: ex.flowKey,
+            timeoutMs,
+            bundle: {
+              sha256: version.sha256,
+              code: () => db.integrationVersion.findUniqueOrThrow({ where: { id: version.id }, select: { bundle: true } }).then((v) => v.bundle),
+            },
+          })
+        : await withTimeout(Promise.resolve().then(() => flow.run(run.ctx)), timeoutMs);
     } finally {
       reference = run.reference();
       run.close();
@@ -222,16 +282,30 @@ export async function runExecution(
     await records.commitWith([
       db.execution.updateMany({
         where: stillOurs,
-        data: { status: "SUCCEEDED", finishedAt, result: resultJson(result), reference, errorClass: null, errorMessage: null, customerMessage: null },
+        data: { status: "SUCCEEDED", finishedAt, result: resultJson(records.scrubValue(result)), reference, errorClass: null, errorMessage: null, customerMessage: null },
       }),
       ...(ex.instance.consecutiveFailures > 0
         ? [db.instance.update({ where: { id: ex.instanceId }, data: { consecutiveFailures: 0 } })]
         : []),
     ]);
     logger.info({ attempt, flowKey: ex.flowKey, durationMs: finishedAt.getTime() - startedAt.getTime(), reference }, "run succeeded");
+    if (isProbe) await afterRunSucceeded(deps, ex).catch((e: unknown) => logger.error({ err: e }, "breaker: could not close"));
     return { outcome: "succeeded" };
   } catch (err) {
+    // PostgreSQL failed under the run (e.g. a step result could not be stored during a restart):
+    // that says nothing about the run, so no error class, no retry budget spent. Throw: BullMQ
+    // re-delivers the job (infrastructure retry) and the run resumes after its last stored step,
+    // repeating at most the unstored one — with the same idempotency key at the remote.
+    if (isDatabaseUnavailable(err)) throw err;
+    // A long wait for a rate limit: back to the queue, delayed, the attempt given back.
+    const deferMs = requeueDelayOf(err);
+    if (deferMs !== undefined) {
+      const waiting = customerMessage(classifyError(err), { attempts: attempt, final: false, appNames });
+      await deferRun(deps, records, { id: ex.id, claimedAttempt: attempt, previousAttempt: ex.attempt, customerMessage: waiting }, deferMs);
+      return { outcome: "retrying" };
+    }
     const failure = classifyError(err);
+    failure.message = records.scrub(failure.message);
     const decision = decideRetry(failure, attempt, { maxAttempts, maxDelayMs, baseDelayMs: deps.retryBaseDelayMs ?? 1_000 });
     const message = customerMessage(failure, { attempts: attempt, final: !decision.retry, appNames });
     const common = { errorClass: failure.errorClass, errorMessage: failure.message, customerMessage: message, ...(reference ? { reference } : {}) };
@@ -254,6 +328,7 @@ export async function runExecution(
       db.instance.update({ where: { id: ex.instanceId }, data: { consecutiveFailures: { increment: 1 } } }),
     ]);
     logger.info({ attempt, errorClass: failure.errorClass, err: failure.message }, "run failed");
+    await afterRunFailed(deps, ex, failure, flow?.breaker).catch((e: unknown) => logger.error({ err: e }, "breaker: could not record the failure"));
     return { outcome: "failed" };
   }
 }

@@ -1,7 +1,7 @@
 import type { Db, Prisma } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import type { HttpExchangeRecord } from "../http/http-client";
-import { scrubSecrets } from "../http/redact";
+import { maskJsonSecrets, scrubSecrets } from "../http/redact";
 
 type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
@@ -15,7 +15,8 @@ function safeJson(value: unknown, secrets: readonly string[]): Prisma.InputJsonV
   try {
     let text = JSON.stringify(value);
     if (text === undefined) return undefined;
-    text = scrubSecrets(text, secrets);
+    // The connection's secrets by value, and anything under a credential-like key by name.
+    text = maskJsonSecrets(scrubSecrets(text, secrets));
     if (text.length > MAX_LOG_DATA) return { truncated: true, preview: text.slice(0, 1024) };
     return JSON.parse(text) as Prisma.InputJsonValue;
   } catch {
@@ -43,6 +44,30 @@ export class RunRecords {
   /** Values to scrub from every record (the run's decrypted credentials). */
   addSecrets(values: readonly string[]) {
     this.secrets.push(...values);
+  }
+
+  /** `text` with the run's secrets masked (error messages, anything bound for a record). */
+  scrub(text: string): string {
+    return scrubSecrets(text, this.secrets);
+  }
+
+  /** `value` (JSON) with the run's secrets masked; the same value when none appears. */
+  scrubValue<T>(value: T): T {
+    if (value === undefined || this.secrets.length === 0) return value;
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      return value; // not JSON: the caller reports that itself
+    }
+    if (text === undefined) return value;
+    const scrubbed = scrubSecrets(text, this.secrets);
+    if (scrubbed === text) return value;
+    try {
+      return JSON.parse(scrubbed) as T;
+    } catch {
+      return "[masked]" as T;
+    }
   }
 
   log(level: LogLevel, message: string, data: unknown, stepName: string | null) {

@@ -4,7 +4,9 @@ import type { Logger } from "@/lib/logger";
 import { createExecutionsQueue, ExecutionJobData, QUEUES, queuePrefix, type ExecutionsQueue } from "@/lib/queues";
 import type { Redis } from "@/lib/redis";
 import { createAddressPolicy } from "../http/address-policy";
-import { createOutboundAgent } from "../http/outbound-agent";
+import { createOutboundAgent, type OutboundAgentOptions } from "../http/outbound-agent";
+import { createRateLimiter } from "../rate-limit/rate-limiter";
+import { SandboxPool } from "../sandbox/sandbox-pool";
 import { runExecution, type ExecutorDeps } from "./run-execution";
 
 export interface StartExecutorOptions {
@@ -19,7 +21,26 @@ export interface StartExecutorOptions {
   outboundAllowlist: readonly string[];
   retryBaseDelayMs?: number;
   runTimeoutMs?: number;
+  /** Integration code runs in worker threads (one per concurrent run) with this heap ceiling; `false`: in-process. */
+  sandbox?: false | { memoryMb?: number };
+  /** Timeouts and sockets per origin of the outbound pool (defaults in createOutboundAgent), and the response cap. */
+  outbound?: Omit<OutboundAgentOptions, "policy"> & { maxResponseBytes?: number };
+  /** Rate-limit waits up to this are slept through; longer ones re-queue the run (default 2 s). */
+  rateLimitMaxWaitMs?: number;
+  /** BullMQ job lock (default 30 s): a dead executor's jobs are handed back after it expires. */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs (default 30 s). */
+  stalledIntervalMs?: number;
 }
+
+/**
+ * BullMQ fails a job outright ("job stalled more than allowable limit") once it stalled more
+ * than maxStalledCount times (default 1): a run whose executor is killed twice would then be
+ * dropped from Redis with its row still RUNNING. Our ledger decides instead: stalled jobs are
+ * always handed out again, and the claim in runExecution makes a re-delivery safe; a job that
+ * is lost anyway (failed, Redis wiped) is recovered by the reconciler from the RUNNING row.
+ */
+const MAX_STALLED_COUNT = 1_000_000;
 
 export interface RunningExecutor {
   worker: Worker<ExecutionJobData>;
@@ -34,15 +55,26 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
   const queue = createExecutionsQueue(o.redis, prefix);
   queue.on("error", (err) => o.logger.warn({ err: err.message }, "executions queue error"));
   const policy = createAddressPolicy(o.outboundAllowlist);
-  const dispatcher = createOutboundAgent({ policy });
+  const { maxResponseBytes, ...agentOptions } = o.outbound ?? {};
+  const dispatcher = createOutboundAgent({ ...agentOptions, policy });
+  const rateLimiter = createRateLimiter({
+    redis: o.redis,
+    prefix,
+    logger: o.logger,
+    ...(o.rateLimitMaxWaitMs !== undefined ? { maxWaitMs: o.rateLimitMaxWaitMs } : {}),
+  });
+  const sandbox = o.sandbox === false ? undefined : new SandboxPool({ size: o.concurrency, logger: o.logger, ...(o.sandbox ?? {}) });
   const deps: ExecutorDeps = {
     db: o.db,
     queue,
     logger: o.logger,
     dispatcher,
     policy,
+    rateLimiter,
+    ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
     ...(o.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: o.retryBaseDelayMs } : {}),
     ...(o.runTimeoutMs !== undefined ? { runTimeoutMs: o.runTimeoutMs } : {}),
+    ...(sandbox ? { sandbox } : {}),
   };
 
   const worker = new Worker<ExecutionJobData>(
@@ -55,7 +87,15 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
       const { outcome } = await runExecution(deps, data.data.executionId, { redelivered: job.attemptsStarted > 1 });
       return { outcome };
     },
-    { connection: o.redis, prefix, concurrency: o.concurrency, autorun: true },
+    {
+      connection: o.redis,
+      prefix,
+      concurrency: o.concurrency,
+      autorun: true,
+      maxStalledCount: MAX_STALLED_COUNT,
+      ...(o.lockDurationMs !== undefined ? { lockDuration: o.lockDurationMs } : {}),
+      ...(o.stalledIntervalMs !== undefined ? { stalledInterval: o.stalledIntervalMs } : {}),
+    },
   );
   worker.on("error", (err) => o.logger.error({ err }, "executor worker error"));
   worker.on("failed", (job, err) =>
@@ -70,6 +110,7 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
       await worker.close();
       await queue.close();
       await dispatcher.close();
+      await sandbox?.close();
     },
   };
 }

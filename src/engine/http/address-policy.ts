@@ -33,13 +33,42 @@ for (const [net6, prefix] of [
   blocked.addSubnet(net6, prefix, "ipv6");
 }
 
+/** The IPv4 address an IPv6 address carries (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16). */
+function embeddedIpv4(address: string): string | null {
+  const groups = expandIpv6(address);
+  if (!groups) return null;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  const zero = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
+  if (zero(0, 5) && groups[5] === 0xffff) return v4(groups[6]!, groups[7]!); // IPv4-mapped
+  if (zero(0, 6) && (groups[6]! !== 0 || groups[7]! > 1)) return v4(groups[6]!, groups[7]!); // IPv4-compatible (deprecated)
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && zero(2, 6)) return v4(groups[6]!, groups[7]!); // NAT64
+  if (groups[0] === 0x2002) return v4(groups[1]!, groups[2]!); // 6to4
+  return null;
+}
+
+function expandIpv6(address: string): number[] | null {
+  let text = address.toLowerCase().split("%", 1)[0]!;
+  // A dotted IPv4 tail becomes two groups.
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const fill = tail === undefined ? 0 : 8 - h.length - t.length;
+  const groups = [...h, ...Array<string>(Math.max(0, fill)).fill("0"), ...t].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+}
+
 /** True when the address is loopback, private, link-local or otherwise not a public host. */
 export function isNonPublicAddress(address: string): boolean {
   const type = net.isIP(address);
   if (type === 4) return blocked.check(address, "ipv4");
   if (type === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1]!, "ipv4");
+    const v4 = embeddedIpv4(address);
+    if (v4 !== null) return blocked.check(v4, "ipv4");
     return blocked.check(address, "ipv6");
   }
   return true; // not an IP at all: refuse rather than guess
@@ -51,7 +80,14 @@ export interface AddressPolicy {
   /** A dns.lookup replacement for net.connect that refuses non-public answers. */
   lookup: typeof dns.lookup;
   isAllowed(hostOrAddress: string): boolean;
+  /** True when the exact host (name or IP) is on the allowlist (plain http is only allowed to those). */
+  isAllowlisted(host: string): boolean;
 }
+
+/** How names are resolved (dns.lookup with all: true); tests pass a stub to play DNS rebinding. */
+export type Resolver = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+const systemResolver: Resolver = (hostname, options, callback) => dns.lookup(hostname, { ...options, all: true }, callback);
 
 function refused(host: string, address?: string): ConfigError {
   const what = address && address !== host ? `${host} (${address})` : host;
@@ -65,7 +101,7 @@ export function stripBrackets(host: string): string {
 }
 
 /** `allowlist`: exact hostnames or IPs (OUTBOUND_ALLOWLIST) that may be private. */
-export function createAddressPolicy(allowlist: readonly string[]): AddressPolicy {
+export function createAddressPolicy(allowlist: readonly string[], resolve: Resolver = systemResolver): AddressPolicy {
   const allowed = new Set(allowlist.map((h) => stripBrackets(h.trim().toLowerCase())).filter(Boolean));
   const isAllowed = (hostOrAddress: string) => {
     const h = stripBrackets(hostOrAddress.toLowerCase());
@@ -79,7 +115,7 @@ export function createAddressPolicy(allowlist: readonly string[]): AddressPolicy
       family?: number,
     ) => void;
     const opts: LookupOptions = typeof options === "object" && options !== null ? (options as LookupOptions) : {};
-    dns.lookup(hostname, { ...opts, all: true }, (err, addresses) => {
+    resolve(hostname, { ...opts, all: true }, (err, addresses) => {
       if (err) return cb(err);
       const host = hostname.toLowerCase();
       if (!allowed.has(host)) {
@@ -95,6 +131,7 @@ export function createAddressPolicy(allowlist: readonly string[]): AddressPolicy
 
   return {
     isAllowed,
+    isAllowlisted: (host) => allowed.has(stripBrackets(host.toLowerCase())),
     lookup,
     checkLiteral(host: string) {
       const h = stripBrackets(host);

@@ -10,8 +10,10 @@ import {
   type HttpRequestOptions,
   type HttpResponse,
 } from "@/sdk";
+import type { RateLimiter } from "../rate-limit/rate-limiter";
+import type { RateLimitScope } from "../rate-limit/rate-limits";
 import type { AddressPolicy } from "./address-policy";
-import { bodyForRecord, maskHeaders, maskUrl, scrubSecrets } from "./redact";
+import { bodyForRecord, maskBodyFields, maskHeaders, maskUrl, scrubSecrets, secretVariants } from "./redact";
 
 /** The credentials a connection holds (decrypted), by auth type. */
 export type Credentials = { apiKey?: string; accessToken?: string; username?: string; password?: string };
@@ -24,6 +26,8 @@ export interface ConnectionRuntime {
   credentials: Credentials;
   /** Header an API key is sent in (App.apiKeyHeader), default X-Api-Key. */
   apiKeyHeader?: string | null;
+  /** What the calls count against (App.rateLimits); without it, calls are not rate limited. */
+  rateLimit?: RateLimitScope;
 }
 
 /** One request/response as stored for support (already masked and truncated). */
@@ -49,12 +53,21 @@ export interface HttpClientDeps {
   /** Largest response body read into memory. */
   maxResponseBytes?: number;
   userAgent?: string;
+  /** The process's shared limiter (Redis); applied to connections that carry a rateLimit scope. */
+  rateLimiter?: RateLimiter;
 }
 
-const DEFAULT_MAX_RESPONSE = 10 * 1024 * 1024;
+/** Default response cap: past it the call fails with a clear error instead of filling memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Every form of a connection's secrets that must never be stored: the values, their URL/JSON/
+ * base64 encodings, and the Basic credentials as sent.
+ */
 export function secretsOf(credentials: Credentials): string[] {
-  return Object.values(credentials).filter((v): v is string => typeof v === "string" && v.length > 0);
+  const values = Object.values(credentials).filter((v): v is string => typeof v === "string" && v.length > 0);
+  if (credentials.username && credentials.password) values.push(`${credentials.username}:${credentials.password}`);
+  return secretVariants(values);
 }
 
 function authHeaders(conn: ConnectionRuntime): Record<string, string> {
@@ -84,6 +97,18 @@ function resolveUrl(conn: ConnectionRuntime, path: string, query: HttpRequestOpt
   return url;
 }
 
+/**
+ * Schemes and URL forms an outbound call may use: https, or http to an allowlisted host (the
+ * sandbox); never credentials in the URL's userinfo.
+ */
+function checkUrl(conn: ConnectionRuntime, url: URL, policy: AddressPolicy): void {
+  if (url.username || url.password)
+    throw new ConfigError(`the base URL of "${conn.app}" must not carry a user name or password; use the connection's credentials`, { app: conn.app });
+  if (url.protocol === "https:") return;
+  if (url.protocol === "http:" && policy.isAllowlisted(url.hostname)) return;
+  throw new ConfigError(`outbound call to ${url.protocol}//${url.host} refused: calls must use https (plain http only to hosts in OUTBOUND_ALLOWLIST)`, { app: conn.app });
+}
+
 /** Seconds or an HTTP date (RFC 9110 §10.2.3), or X-RateLimit-Reset as epoch seconds. */
 export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
   const ra = headers["retry-after"];
@@ -108,7 +133,8 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 }
 
 function statusError(conn: ConnectionRuntime, method: string, path: string, status: number, headers: Record<string, string>, body: string): PorticoError {
-  const excerpt = body.length > 300 ? `${body.slice(0, 300)}…` : body;
+  const masked = maskBodyFields(body, headers["content-type"]);
+  const excerpt = masked.length > 300 ? `${masked.slice(0, 300)}…` : masked;
   const msg = `${method} ${path} → ${status}${excerpt ? `: ${excerpt}` : ""}`;
   const opts = { status, app: conn.app };
   if (status === 401 || status === 403) return new AuthError(msg, opts);
@@ -122,27 +148,47 @@ function statusError(conn: ConnectionRuntime, method: string, path: string, stat
 
 const NETWORK_CODES = /^(UND_ERR_|ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR)/;
 
-function networkError(conn: ConnectionRuntime, method: string, path: string, err: unknown): PorticoError {
+// undici's names for its timeouts, in words support can act on.
+const TIMEOUT_WORDS: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: "could not connect in time",
+  UND_ERR_HEADERS_TIMEOUT: "no answer in time (headers timeout)",
+  UND_ERR_BODY_TIMEOUT: "the answer stalled (body timeout)",
+};
+
+function networkError(conn: ConnectionRuntime, method: string, path: string, err: unknown, secrets: readonly string[]): PorticoError {
   if (err instanceof PorticoError) return err;
   const e = err as { code?: string; message?: string; cause?: unknown };
   // The address policy's refusal arrives wrapped by the connector in some undici paths.
   if (e.cause instanceof PorticoError) return e.cause;
   const code = e.code ?? "";
-  const what = code.includes("TIMEOUT") ? "timed out" : "failed";
+  const what = TIMEOUT_WORDS[code] ?? (code.includes("TIMEOUT") ? "timed out" : "failed");
+  // No `cause`: the original error may carry request details (headers) into logs.
+  const detail = scrubSecrets(`${code ? `${code} ` : ""}${e.message ?? ""}`.trim(), secrets);
   if (NETWORK_CODES.test(code) || err instanceof Error)
-    return new RemoteUnavailableError(`${method} ${path} ${what}: ${code ? `${code} ` : ""}${e.message ?? ""}`.trim(), {
-      app: conn.app,
-      cause: err,
-    });
-  return new RemoteUnavailableError(`${method} ${path} failed`, { app: conn.app, cause: err });
+    return new RemoteUnavailableError(`${method} ${path} ${what}${detail ? `: ${detail}` : ""}`, { app: conn.app });
+  return new RemoteUnavailableError(`${method} ${path} failed`, { app: conn.app });
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array>, max: number): Promise<Buffer> {
+export class ResponseTooLargeError extends InvalidDataError {
+  override name = "ResponseTooLargeError";
+}
+
+function tooLarge(conn: ConnectionRuntime, method: string, path: string, max: number, status: number): ResponseTooLargeError {
+  return new ResponseTooLargeError(`${method} ${path}: the response is larger than ${max} bytes, the most a call may read; the call was aborted`, { app: conn.app, status });
+}
+
+/** Reads the body up to `max` bytes; past it the socket is dropped (iterator return destroys it). */
+async function readCapped(res: Dispatcher.ResponseData, max: number, onTooLarge: () => Error): Promise<Buffer> {
+  const declared = Number(res.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    res.body.destroy();
+    throw onTooLarge();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  for await (const chunk of res.body) {
     size += chunk.length;
-    if (size > max) throw new InvalidDataError(`response body is larger than ${max} bytes`);
+    if (size > max) throw onTooLarge();
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks, size);
@@ -152,11 +198,13 @@ async function readCapped(body: AsyncIterable<Uint8Array>, max: number): Promise
 export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps): HttpClient {
   const secrets = secretsOf(conn.credentials);
   const extraSensitive = conn.apiKeyHeader ? [conn.apiKeyHeader] : [];
-  const maxResponse = deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+  const maxResponse = deps.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const limiter = conn.rateLimit ? deps.rateLimiter : undefined;
 
   async function send(method: Dispatcher.HttpMethod, path: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
     const url = resolveUrl(conn, path, options.query);
     deps.policy.checkLiteral(url.hostname);
+    checkUrl(conn, url, deps.policy);
     let body: string | Uint8Array | undefined;
     const headers: Record<string, string> = { "user-agent": deps.userAgent ?? "Portico", accept: "application/json, */*;q=0.5" };
     if (options.json !== undefined) {
@@ -169,28 +217,36 @@ export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps):
     const withAuth = { ...headers, ...authHeaders(conn) };
 
     const startedAt = new Date();
-    const t0 = performance.now();
     const stepName = deps.currentStep();
     const base = {
       stepName,
       method,
       url: scrubSecrets(maskUrl(url.toString()), secrets),
-      requestHeaders: maskHeaders(withAuth, extraSensitive),
+      requestHeaders: maskHeaders(withAuth, extraSensitive, secrets),
       requestBody: bodyForRecord(body, headers["content-type"], secrets),
       startedAt,
     };
 
-    let res: Dispatcher.ResponseData;
+    // Waits for the rate limit (or defers the run) before the clock starts: the exchange's
+    // duration is the remote's time, not ours.
+    if (limiter && conn.rateLimit) await limiter.acquire(conn.rateLimit);
+    base.startedAt = new Date();
+    const t0 = performance.now();
+
+    let res: Dispatcher.ResponseData | undefined;
     let raw: Buffer;
     try {
+      // Redirects are not followed (undici's request does not, by default): a 3xx is returned
+      // as an error, so credentials never travel to another origin and no hop escapes the policy.
       res = await request(url, { method, headers: withAuth, body, dispatcher: deps.dispatcher });
-      raw = await readCapped(res.body, maxResponse);
+      const status = res.statusCode;
+      raw = await readCapped(res, maxResponse, () => tooLarge(conn, method, url.pathname, maxResponse, status));
     } catch (err) {
-      const classified = networkError(conn, method, url.pathname, err);
+      const classified = networkError(conn, method, url.pathname, err, secrets);
       deps.record({
         ...base,
-        status: null,
-        responseHeaders: null,
+        status: res?.statusCode ?? null,
+        responseHeaders: res ? maskHeaders(flatHeaders(res.headers), extraSensitive, secrets) : null,
         responseBody: null,
         error: scrubSecrets(classified.message, secrets),
         durationMs: Math.round(performance.now() - t0),
@@ -203,12 +259,13 @@ export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps):
     deps.record({
       ...base,
       status: res.statusCode,
-      responseHeaders: maskHeaders(resHeaders, extraSensitive),
+      responseHeaders: maskHeaders(resHeaders, extraSensitive, secrets),
       responseBody: bodyForRecord(raw, resHeaders["content-type"], secrets),
       error: null,
       durationMs: Math.round(performance.now() - t0),
     });
 
+    if (res.statusCode === 429 && limiter && conn.rateLimit) await limiter.reportRateLimited(conn.rateLimit, retryAfterMs(resHeaders));
     if (res.statusCode < 200 || res.statusCode >= 300)
       throw statusError(conn, method, url.pathname, res.statusCode, resHeaders, scrubSecrets(text, secrets));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyForRecord, MASK, maskHeaders, maskUrl, scrubSecrets, truncateText } from "./redact";
+import { bodyForRecord, MASK, maskBodyFields, maskHeaders, maskJsonSecrets, maskUrl, scrubSecrets, secretVariants, truncateText } from "./redact";
 
 describe("what support sees of an HTTP exchange", () => {
   it("masks credential headers, keeps the rest", () => {
@@ -35,5 +35,29 @@ describe("what support sees of an HTTP exchange", () => {
     expect(out).toContain("truncated, 10000 bytes");
     expect(bodyForRecord(Buffer.from([1, 2, 3]), "application/octet-stream", [])).toBe("[3 bytes of application/octet-stream]");
     expect(bodyForRecord(Buffer.alloc(0), "application/json", [])).toBeNull();
+  });
+
+  it("masks credential-named fields of JSON and form bodies, not look-alikes", () => {
+    expect(JSON.parse(maskJsonSecrets('{"access_token":"t1","refresh_token":"t2","author":"Ann","nested":{"client_secret":"s","n":1}}'))).toEqual({
+      access_token: MASK,
+      refresh_token: MASK,
+      author: "Ann",
+      nested: { client_secret: MASK, n: 1 },
+    });
+    expect(maskBodyFields("grant_type=refresh_token&refresh_token=abc&client_id=x", "application/x-www-form-urlencoded")).toBe(
+      `grant_type=refresh_token&refresh_token=${encodeURIComponent(MASK)}&client_id=x`,
+    );
+  });
+
+  it("scrubs a secret in its URL-encoded, JSON-escaped and base64 forms too", () => {
+    const secret = 'p@ss/"word"+1';
+    const forms = secretVariants([secret]);
+    for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString("base64")])
+      expect(scrubSecrets(`x ${form} y`, forms)).toBe(`x ${MASK} y`);
+    expect(secretVariants(["short"])).toEqual([]);
+  });
+
+  it("scrubs secret values out of headers whatever their name", () => {
+    expect(maskHeaders({ "x-echo": "key=abcdef123" }, [], secretVariants(["abcdef123"]))).toEqual({ "x-echo": `key=${MASK}` });
   });
 });

@@ -27,11 +27,14 @@ export function isSensitiveName(name: string, extra: readonly string[] = []): bo
 export function maskHeaders(
   headers: Record<string, string | string[] | undefined>,
   extraSensitive: readonly string[] = [],
+  secrets: readonly string[] = [],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name.toLowerCase()] = isSensitiveName(name, extraSensitive) ? MASK : Array.isArray(value) ? value.join(", ") : value;
+    out[name.toLowerCase()] = isSensitiveName(name, extraSensitive)
+      ? MASK
+      : scrubSecrets(Array.isArray(value) ? value.join(", ") : value, secrets);
   }
   return out;
 }
@@ -52,6 +55,58 @@ export function maskUrl(url: string): string {
     if (isSensitiveName(key) || /^(key|code|sig)$/i.test(key)) u.searchParams.set(key, MASK);
   }
   return u.toString();
+}
+
+/**
+ * The forms a secret takes on the wire and in stored text: raw, URL-encoded, JSON-escaped,
+ * base64 (and base64url). Scrubbing all of them keeps an echoed or re-encoded secret out too.
+ */
+export function secretVariants(secrets: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of secrets) {
+    if (s.length < 6) continue;
+    out.add(s);
+    out.add(encodeURIComponent(s));
+    out.add(JSON.stringify(s).slice(1, -1));
+    out.add(Buffer.from(s).toString("base64"));
+    out.add(Buffer.from(s).toString("base64url"));
+  }
+  // Longest first, so a variant that contains another is replaced whole.
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+// Keys whose values are credentials in JSON and form bodies (OAuth token answers, login
+// calls, webhook registrations...). Narrower than header names: "author" is not "auth".
+const SENSITIVE_BODY_KEY = /(token|secret|passw|api[-_]?key|signature|credential|private[-_]?key|^auth(orization)?$|^key$|^code$)/i;
+const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.)*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+
+/** Masks the string values of credential-named keys in JSON text (works on any JSON, even cut). */
+export function maskJsonSecrets(text: string): string {
+  return text.replace(JSON_STRING_MEMBER, (whole, key: string, colon: string) =>
+    SENSITIVE_BODY_KEY.test(key) ? `"${key}"${colon}"${MASK}"` : whole,
+  );
+}
+
+/** Masks credential-named fields of a body, by its content type (JSON and forms). */
+export function maskBodyFields(text: string, contentType: string | undefined): string {
+  const type = (contentType ?? "").toLowerCase();
+  if (type.includes("x-www-form-urlencoded")) {
+    try {
+      const params = new URLSearchParams(text);
+      let changed = false;
+      for (const key of [...params.keys()]) {
+        if (SENSITIVE_BODY_KEY.test(key)) {
+          params.set(key, MASK);
+          changed = true;
+        }
+      }
+      return changed ? params.toString() : text;
+    } catch {
+      return text;
+    }
+  }
+  // JSON, or anything that may hold JSON (error pages often do).
+  return text.includes('"') ? maskJsonSecrets(text) : text;
 }
 
 /** Replaces every occurrence of each secret (6+ characters, so we do not mask "a") in text. */
@@ -82,5 +137,5 @@ export function bodyForRecord(
     body = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
   }
   if (body.length === 0) return null;
-  return truncateText(scrubSecrets(body, secrets), limit);
+  return truncateText(maskBodyFields(scrubSecrets(body, secrets), contentType), limit);
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, ERROR_HTTP } from "@/lib/errors";
+import { handleEventRequest } from "../events/handle-event-request";
 import { ingestWebhook, type IngestDeps } from "./ingest-webhook";
 
 // The ingest front: a bare node:http server that answers webhooks itself and hands every other
@@ -14,6 +15,7 @@ export interface FrontServerOptions {
 }
 
 const HOOK_PATH = /^\/api\/hooks\/([^/?#]+)\/?$/;
+const EVENTS_PATH = "/api/v1/events";
 
 class BodyTooLarge extends Error {}
 
@@ -34,7 +36,7 @@ function sendError(res: ServerResponse, err: unknown, deps: IngestDeps) {
     const headers: Record<string, string> = {};
     if (err.code === "PAYLOAD_TOO_LARGE") headers.connection = "close";
     if (err.code === "UNAVAILABLE") headers["retry-after"] = "5";
-    return sendJson(res, status, { error: { code: err.code, message: err.message } }, headers);
+    return sendJson(res, status, { error: { code: err.code, message: err.message, ...(err.details && err.code !== "NOT_FOUND" ? { details: err.details } : {}) } }, headers);
   }
   deps.logger.error({ err }, "webhook ingest failed");
   sendJson(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
@@ -90,12 +92,33 @@ async function handleHook(req: IncomingMessage, res: ServerResponse, token: stri
   }
 }
 
+async function handleEvent(req: IncomingMessage, res: ServerResponse, deps: IngestDeps) {
+  let body: Buffer;
+  try {
+    body = await readBody(req, deps.maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge)
+      return sendError(res, new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${deps.maxBytes} bytes`), deps);
+    return;
+  }
+  try {
+    const result = await handleEventRequest(deps, { authorization: req.headers.authorization ?? null, body });
+    sendJson(res, 202, result);
+  } catch (err) {
+    sendError(res, err, deps);
+  }
+}
+
 export function createFrontServer({ deps, nextHandler }: FrontServerOptions): Server {
   return createServer((req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     const hook = req.method === "POST" ? HOOK_PATH.exec(path) : null;
     if (hook) {
       void handleHook(req, res, hook[1]!, deps).catch((err) => sendError(res, err, deps));
+      return;
+    }
+    if (req.method === "POST" && (path === EVENTS_PATH || path === `${EVENTS_PATH}/`)) {
+      void handleEvent(req, res, deps).catch((err) => sendError(res, err, deps));
       return;
     }
     Promise.resolve(nextHandler(req, res)).catch((err) => {

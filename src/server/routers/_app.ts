@@ -7,6 +7,7 @@ import { instancesRouter } from "./instances";
 import { integrationsRouter } from "./integrations";
 import { membersRouter } from "./members";
 import { orgRouter } from "./org";
+import { versionsRouter } from "./versions";
 
 export const appRouter = router({
   auth: authRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   executions: executionsRouter,
   instances: instancesRouter,
   integrations: integrationsRouter,
+  versions: versionsRouter,
   customers: customersRouter,
   members: membersRouter,
   apiKeys: apiKeysRouter,

@@ -19,9 +19,9 @@ const statusTone: Record<string, Tone> = { ACTIVE: "green", PAUSED: "amber", NEE
 const statusText: Record<string, string> = { ACTIVE: "Active", PAUSED: "Paused", NEEDS_ATTENTION: "Needs attention", DELETED: "Deleted" };
 
 const columns = [
-  { header: "Instance", width: "w-40" },
+  { header: "Instance", width: "w-40", twoLine: true },
   { header: "Customer", width: "w-28", className: "hidden md:table-cell" },
-  { header: "Status", width: "w-16" },
+  { header: "Status", width: "w-16", className: "hidden sm:table-cell" },
   { header: "Webhook URLs", width: "w-64", className: "hidden sm:table-cell" },
   { header: "Created", width: "w-16", className: "hidden lg:table-cell" },
 ];
@@ -68,15 +68,22 @@ function InstanceRow({ instance: i }: { instance: Instance }) {
   return (
     <Tr className="align-top">
       <Td className="max-w-0 min-w-48 py-2">
-        <Link href={`/runs?instanceId=${i.id}`} className="block truncate font-medium text-ink hover:underline" title="Show this instance's runs">
-          {i.name}
-        </Link>
+        <div className="flex min-w-0 items-center justify-between gap-2">
+          <Link href={`/runs?instanceId=${i.id}`} className="truncate font-medium text-ink hover:underline" title="Show this instance's runs">
+            {i.name}
+          </Link>
+          {/* Phones have no status column. */}
+          <span className="shrink-0 sm:hidden">
+            <InstanceStatus status={i.status} />
+          </span>
+        </div>
         <span className="block truncate text-xs text-ink-3">
           {i.integration.name} · v{i.version.number}
           <span className="md:hidden"> · {i.customer.name ?? i.customer.externalId}</span>
         </span>
         {/* No room for a column on phones: the URLs go under the name. */}
         <div className="mt-1.5 sm:hidden">
+          {i.statusReason ? <p className="mb-1 text-xs text-ink-3">{i.statusReason}</p> : null}
           <Webhooks webhooks={i.webhooks} />
         </div>
       </Td>
@@ -84,9 +91,9 @@ function InstanceRow({ instance: i }: { instance: Instance }) {
         <span className="block truncate text-ink-2">{i.customer.name ?? i.customer.externalId}</span>
         <span className="block truncate font-mono text-2xs text-ink-3">{i.customer.externalId}</span>
       </Td>
-      <Td className="py-2">
+      <Td className="hidden py-2 sm:table-cell">
         <span title={i.statusReason ?? undefined}>
-          <Badge tone={statusTone[i.status] ?? "neutral"}>{statusText[i.status] ?? i.status}</Badge>
+          <InstanceStatus status={i.status} />
         </span>
         {i.statusReason ? <span className="mt-1 hidden max-w-48 truncate text-2xs text-ink-3 sm:block">{i.statusReason}</span> : null}
       </Td>
@@ -106,7 +113,7 @@ function Webhooks({ webhooks }: { webhooks: Instance["webhooks"] }) {
     <ul className="space-y-1">
       {webhooks.map((w) => (
         <li key={w.flowKey} className="flex min-w-0 items-center gap-2">
-          <span className="w-20 shrink-0 truncate font-mono text-2xs text-ink-3 sm:w-24" title={w.flowKey}>
+          <span className="w-16 shrink-0 truncate font-mono text-2xs text-ink-3 sm:w-24" title={w.flowKey}>
             {w.flowKey}
           </span>
           <code
@@ -120,4 +127,8 @@ function Webhooks({ webhooks }: { webhooks: Instance["webhooks"] }) {
       ))}
     </ul>
   );
+}
+
+function InstanceStatus({ status }: { status: string }) {
+  return <Badge tone={statusTone[status] ?? "neutral"}>{statusText[status] ?? status}</Badge>;
 }

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Blocks } from "lucide-react";
+import Link from "next/link";
 import { Badge } from "@/components/badge";
 import { DataTable, TableSkeleton, TBody, Td, Th, THead, Tr } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
@@ -10,7 +11,7 @@ import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/trpc/react";
 
 const columns = [
-  { header: "Integration", width: "w-48" },
+  { header: "Integration", width: "w-48", twoLine: true },
   { header: "Category", width: "w-20", className: "hidden sm:table-cell" },
   { header: "Latest version", width: "w-10", className: "hidden sm:table-cell" },
   { header: "Instances", width: "w-8", className: "text-right" },
@@ -47,7 +48,9 @@ export function IntegrationsView() {
               <Tr key={i.id}>
                 <Td className="max-w-0 min-w-56 py-2">
                   <div className="flex min-w-0 items-baseline gap-2">
-                    <span className="truncate font-medium">{i.name}</span>
+                    <Link href={`/integrations/${encodeURIComponent(i.key)}`} className="truncate font-medium text-ink hover:underline" data-testid="integration-link">
+                      {i.name}
+                    </Link>
                     <span className="hidden truncate font-mono text-2xs text-ink-3 md:inline">{i.key}</span>
                   </div>
                   {i.description ? <p className="truncate text-xs text-ink-3" title={i.description}>{i.description}</p> : null}

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { Badge } from "@/components/badge";
-import { DataTable, TBody, Td, Th, THead, Tr } from "@/components/data-table";
+import { DataTable, HeaderLabel, TBody, Td, Th, THead, Tr, type SkeletonColumn } from "@/components/data-table";
 import { formatDuration } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { RelativeTime } from "@/components/time";
@@ -10,13 +10,13 @@ import type { ExecutionListItem } from "@/trpc/types";
 
 // Columns shared with the skeleton so loading and loaded tables line up. Narrow screens keep
 // status, the run itself and its duration; the rest folds into the run cell.
-export const runsColumns = [
+export const runsColumns: SkeletonColumn[] = [
   { header: "Status", width: "w-20", className: "w-px" },
-  { header: "Integration · flow", width: "w-40", twoLine: true },
+  { header: "Integration · flow", shortHeader: "Run", width: "w-40", twoLine: true },
   { header: "Customer", width: "w-28", className: "hidden md:table-cell" },
   { header: "Reference", width: "w-20", className: "hidden lg:table-cell" },
   { header: "Started", width: "w-16", className: "hidden sm:table-cell" },
-  { header: "Duration", width: "w-12", className: "text-right" },
+  { header: "Duration", shortHeader: "Time", width: "w-12", className: "text-right" },
   { header: "Error", width: "w-20", className: "hidden lg:table-cell" },
 ];
 
@@ -29,7 +29,7 @@ export function RunsTable({ rows }: { rows: ExecutionListItem[] }) {
         <tr>
           {runsColumns.map((c) => (
             <Th key={c.header} className={c.className}>
-              {c.header}
+              <HeaderLabel column={c} />
             </Th>
           ))}
         </tr>

@@ -137,7 +137,8 @@ function RunsBody({
       </EmptyState>
     ) : (
       <EmptyState icon={Activity} title="No runs yet">
-        No runs yet — runs appear when a webhook, event or schedule triggers a deployed integration.
+        Runs appear when a webhook, event or schedule triggers a deployed integration. Send a request to a webhook URL
+        from <Link href="/instances" className="font-medium text-ink-2 underline-offset-2 hover:underline">Instances</Link> to see the first one.
       </EmptyState>
     );
   }

@@ -7,8 +7,11 @@ import {
   upsertCustomerEndpoint,
 } from "./customers";
 import { getExecutionEndpoint, listExecutionsEndpoint } from "./executions";
+import { pauseInstanceEndpoint, resumeInstanceEndpoint, upgradeInstanceEndpoint } from "./instance-actions";
 import { getInstanceEndpoint, listInstancesEndpoint } from "./instances";
+import { listVersionsEndpoint, publishVersionEndpoint } from "./integration-versions";
 import { listIntegrationsEndpoint } from "./integrations";
+import { cancelExecutionEndpoint, replayExecutionEndpoint, runInstanceEndpoint } from "./runs";
 
 /**
  * Every REST v1 operation served by Next route handlers. The OpenAPI document is built from this
@@ -22,8 +25,16 @@ export const REST_ENDPOINTS: readonly AnyEndpoint[] = [
   updateCustomerEndpoint,
   deleteCustomerEndpoint,
   listIntegrationsEndpoint,
+  listVersionsEndpoint,
+  publishVersionEndpoint,
   listInstancesEndpoint,
   getInstanceEndpoint,
+  upgradeInstanceEndpoint,
+  pauseInstanceEndpoint,
+  resumeInstanceEndpoint,
   listExecutionsEndpoint,
   getExecutionEndpoint,
+  runInstanceEndpoint,
+  cancelExecutionEndpoint,
+  replayExecutionEndpoint,
 ];

@@ -3,6 +3,7 @@ import { loadBundle } from "@/engine/bundle/load-bundle";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "../audit/record-audit";
+import { syncInstanceSchedules } from "../executions/sync-instance-schedules";
 import { getOwnedCustomer, getOwnedVersion } from "../../tenancy/owned";
 import type { OrgScope } from "../../tenancy/scope";
 
@@ -63,7 +64,7 @@ export async function deployInstance(scope: OrgScope, input: DeployInstanceInput
     .filter(([, flow]) => "webhook" in flow.trigger)
     .map(([flowKey]) => flowKey);
 
-  return scope.db.$transaction(async (tx) => {
+  const deployed = await scope.db.$transaction(async (tx) => {
     const instance = await tx.instance.create({
       data: {
         organizationId: scope.organizationId,
@@ -91,4 +92,6 @@ export async function deployInstance(scope: OrgScope, input: DeployInstanceInput
     );
     return { ...instance, webhooks };
   });
+  await syncInstanceSchedules(scope.db, deployed.id);
+  return deployed;
 }

@@ -32,6 +32,7 @@ export function RunDetail({ id }: { id: string }) {
     ...trpc.executions.get.queryOptions({ id }),
     // Follow a run while it is in flight; stop polling once it settled.
     refetchInterval: (query) => {
+      if (query.state.status === "error") return false;
       const status = query.state.data?.status;
       return status && TERMINAL.has(status) ? false : 2_000;
     },

@@ -21,18 +21,19 @@ import { ROLE_LABEL } from "./roles";
 
 type Member = RouterOutputs["members"]["list"][number];
 
-const columns = [
-  { header: "Member", width: "w-48" },
+const baseColumns = [
+  { header: "Member", width: "w-48", twoLine: true },
   { header: "Role", width: "w-20" },
   { header: "Joined", width: "w-16", className: "hidden sm:table-cell" },
-  { header: "", width: "w-6", className: "w-12" },
 ];
+const ownerColumns = [...baseColumns, { header: "", width: "w-6", className: "w-12" }];
 
 export function MembersView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can, query: orgQuery } = useCurrentOrg();
   const isOwner = can("OWNER");
+  const columns = isOwner ? ownerColumns : baseColumns;
   const me = useSession().data?.user?.id;
   const q = useQuery(trpc.members.list.queryOptions());
   const invalidate = () => Promise.all([
@@ -88,7 +89,7 @@ export function MembersView() {
           <TBody>
             {q.data.map((m) => (
               <Tr key={m.id}>
-                <Td className="max-w-0 min-w-48 py-2">
+                <Td className="max-w-0 py-2 sm:min-w-48">
                   <span className="flex min-w-0 items-center gap-2">
                     <span className="truncate font-medium">{m.name ?? m.email}</span>
                     {m.userId === me ? <Badge tone="blue">You</Badge> : null}
@@ -102,7 +103,7 @@ export function MembersView() {
                       value={m.role}
                       disabled={updateRole.isPending && updateRole.variables?.memberId === m.id}
                       onChange={(e) => void changeRole(m, e.target.value as Role)}
-                      className="w-32"
+                      className="w-28 sm:w-32"
                     >
                       {(["OWNER", "BUILDER", "SUPPORT"] as const).map((r) => (
                         <option key={r} value={r}>
@@ -117,8 +118,8 @@ export function MembersView() {
                 <Td className="hidden whitespace-nowrap text-ink-2 sm:table-cell">
                   <RelativeTime date={m.createdAt} />
                 </Td>
-                <Td className="text-right">
-                  {isOwner ? (
+                {isOwner ? (
+                  <Td className="text-right">
                     <Button
                       size="sm"
                       variant="ghost"
@@ -129,8 +130,8 @@ export function MembersView() {
                     >
                       <Trash2 aria-hidden />
                     </Button>
-                  ) : null}
-                </Td>
+                  </Td>
+                ) : null}
               </Tr>
             ))}
           </TBody>

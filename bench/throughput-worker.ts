@@ -1,0 +1,213 @@
+// Runs one throughput measurement per request from bench/throughput.ts, in its own process:
+//   bare     a BullMQ Worker draining N queued no-op jobs
+//   portico  Portico's executor (startExecutor, wired as workers/executor.ts wires it) running
+//            N queued one-step runs, all records kept
+// In both, the N jobs are queued first; the clock starts when the worker is created and stops
+// when it reports the Nth completed job. A short warm-up batch runs first (not timed).
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { startExecutor } from "@/engine/executor/start-executor";
+import { ingestWebhook, type IngestDeps } from "@/engine/ingest/ingest-webhook";
+import { createDb } from "@/lib/db";
+import { createLogger } from "@/lib/logger";
+import { createExecutionsQueue } from "@/lib/queues";
+import { createRedis } from "@/lib/redis";
+import { serveParent } from "./lib/children";
+import { infraCpuMs } from "./lib/proc-cpu";
+import { takeCpuMs, takeSqlCounts } from "./lib/sql-counter";
+
+/** What the timed part cost: CPU ms of this process, Postgres and Redis, and SQL statements. */
+interface Cost {
+  cpuMs: { worker: number; workerSystem: number; postgres: number; redis: number };
+  sql: Record<string, number>;
+}
+
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; cost: Cost }> {
+  takeSqlCounts();
+  takeCpuMs();
+  const before = infraCpuMs();
+  const value = await fn();
+  const cpu = takeCpuMs();
+  const after = infraCpuMs();
+  return {
+    value,
+    cost: {
+      cpuMs: { worker: cpu.user + cpu.system, workerSystem: cpu.system, postgres: after.postgresMs - before.postgresMs, redis: after.redisMs - before.redisMs },
+      sql: takeSqlCounts(),
+    },
+  };
+}
+
+const REDIS_URL = process.env.REDIS_URL!;
+const DATABASE_URL = process.env.DATABASE_URL!;
+const closers: (() => Promise<unknown> | void)[] = [];
+
+function untilCompleted(worker: Worker, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    let done = 0;
+    worker.on("completed", () => {
+      if (++done === n) resolve();
+    });
+  });
+}
+
+// ---- bare BullMQ ----
+const BARE_PREFIX = "bench-tp-bare";
+let bareQueue: Queue | undefined;
+
+async function bareDrain(n: number, concurrency: number): Promise<{ ms: number; cost: Cost }> {
+  if (!bareQueue) {
+    const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    bareQueue = new Queue("noop", { connection: conn, prefix: BARE_PREFIX, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    closers.push(() => bareQueue!.close(), () => conn.disconnect());
+  }
+  for (let i = 0; i < n; i += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, n - i) }, () => {
+      const id = randomUUID();
+      return { name: "noop", data: { executionId: id }, opts: { jobId: id } };
+    });
+    await bareQueue.addBulk(batch);
+  }
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const { value: ms, cost } = await measured(async () => {
+    const t0 = performance.now();
+    const worker = new Worker("noop", async () => {}, { connection: conn, prefix: BARE_PREFIX, concurrency });
+    await untilCompleted(worker, n);
+    const ms = performance.now() - t0;
+    await worker.close();
+    return ms;
+  });
+  conn.disconnect();
+  return { ms, cost };
+}
+
+// ---- Portico ----
+const PORTICO_PREFIX = "bench-tp-portico";
+let portico: { db: ReturnType<typeof createDb>; ingest: IngestDeps } | undefined;
+
+function porticoDeps() {
+  if (!portico) {
+    // One Prisma client per process with the default pool (10), as the executor process has.
+    const db = createDb(DATABASE_URL);
+    const producer = createRedis(REDIS_URL, "producer");
+    const queue = createExecutionsQueue(producer, PORTICO_PREFIX);
+    const logger = createLogger("bench-executor", process.env.LOG_LEVEL ?? "info");
+    portico = { db, ingest: { db, queue, logger, maxBytes: 1024 * 1024 } };
+    closers.push(() => queue.close(), () => producer.disconnect(), () => db.$disconnect());
+  }
+  return portico;
+}
+
+/** Queues n runs through the real ingest service, 16 at a time. */
+async function queueRuns(token: string, n: number) {
+  const { ingest } = porticoDeps();
+  let next = 0;
+  const body = Buffer.from(JSON.stringify({ n: 1 }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        next++;
+        const r = await ingestWebhook(ingest, { token, body, contentType: "application/json", headers: {} });
+        if (!r.queued) throw new Error(`run ${r.executionId} was recorded but not queued`);
+      }
+    }),
+  );
+}
+
+const TERMINAL_OUTCOMES = new Set(["succeeded", "failed", "cancelled"]);
+
+/** Between measurements: no jobs left in the queue, and the instance active again (a breaker may have paused it). */
+async function porticoReset(instanceId: string) {
+  const { db, ingest } = porticoDeps();
+  await ingest.queue.obliterate({ force: true });
+  await db.instance.update({ where: { id: instanceId }, data: { status: "ACTIVE", statusReason: null, consecutiveFailures: 0 } });
+  await db.$executeRawUnsafe(`TRUNCATE "Execution" CASCADE`);
+}
+
+/**
+ * One executor, as a long-lived executor process would be: it runs the warm-up batch, pauses
+ * while the timed batch is queued (its sandbox threads stay up), then the clock runs from
+ * resume() until n runs reached a terminal outcome (a job that leaves its run "retrying" or
+ * "held" does not count) or the deadline passed.
+ */
+async function porticoMeasure(o: { token: string; instanceId: string; n: number; concurrency: number; warmup: number; deadlineMs: number }) {
+  const { db, ingest } = porticoDeps();
+  await porticoReset(o.instanceId);
+  const redis = createRedis(REDIS_URL, "worker");
+  const executor = startExecutor({ db, redis, prefix: PORTICO_PREFIX, logger: ingest.logger, concurrency: o.concurrency, outboundAllowlist: [] });
+  let done = 0;
+  let target = Infinity;
+  let reached: (() => void) | undefined;
+  executor.worker.on("completed", (_job, result: { outcome?: string }) => {
+    if (TERMINAL_OUTCOMES.has(result?.outcome ?? "") && ++done >= target) reached?.();
+  });
+  const until = (n: number, deadlineMs: number) =>
+    new Promise<boolean>((resolve) => {
+      target = n;
+      const timer = setTimeout(() => resolve(false), deadlineMs);
+      reached = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      if (done >= n) reached();
+    });
+
+  let run: { ms: number; done: number; timedOut: boolean };
+  let cost: Cost;
+  try {
+    await queueRuns(o.token, o.warmup);
+    await until(o.warmup, o.deadlineMs);
+    await executor.worker.pause();
+    await db.$executeRawUnsafe(`TRUNCATE "Execution" CASCADE`);
+    await queueRuns(o.token, o.n);
+    await db.$executeRawUnsafe("CHECKPOINT");
+    done = 0;
+    ({ value: run, cost } = await measured(async () => {
+      const t0 = performance.now();
+      executor.worker.resume();
+      const finished = await until(o.n, o.deadlineMs);
+      return { ms: performance.now() - t0, done, timedOut: !finished };
+    }));
+  } finally {
+    // Past the deadline, stop at once: what is left is removed by the next reset.
+    await executor.worker.close(true).catch(() => {});
+    await executor.close().catch(() => {});
+    redis.disconnect();
+  }
+  const n = o.n;
+  const [succeeded, total, stepRuns, span] = await Promise.all([
+    db.execution.count({ where: { status: "SUCCEEDED" } }),
+    db.execution.count(),
+    db.stepRun.count({ where: { status: "SUCCEEDED" } }),
+    db.execution.aggregate({ _min: { startedAt: true }, _max: { finishedAt: true } }),
+  ]);
+  const dbSpanMs = (span._max.finishedAt?.getTime() ?? 0) - (span._min.startedAt?.getTime() ?? 0);
+  return {
+    ms: run.ms,
+    done: run.done,
+    timedOut: run.timedOut,
+    cost,
+    verify: { succeeded, total, stepRuns, dbSpanMs, ok: !run.timedOut && succeeded === n && total === n && stepRuns === n },
+  };
+}
+
+serveParent(
+  async (msg) => {
+    if (msg.type === "ready") return { type: "ready" };
+    if (msg.type === "bare") {
+      await bareDrain(msg.warmup, msg.concurrency);
+      const r = await bareDrain(msg.n, msg.concurrency);
+      return { type: "result", ...r };
+    }
+    if (msg.type === "portico") {
+      const r = await porticoMeasure(msg);
+      return { type: "result", ...r };
+    }
+    throw new Error(`unknown message ${JSON.stringify(msg)}`);
+  },
+  async () => {
+    for (const close of closers) await Promise.resolve(close()).catch(() => {});
+  },
+);

@@ -1,0 +1,132 @@
+// Run-throughput benchmark: a bare BullMQ worker on no-op jobs beside Portico's executor on
+// trivial one-step runs (every record kept), at the same concurrency, rounds interleaved.
+import { createDb } from "@/lib/db";
+import { Child } from "./lib/children";
+import { seedOneStepInstance } from "./lib/seed";
+import { fmt, median, ratio, round, table } from "./lib/stats";
+import type { BenchContext } from "./run";
+
+interface TpRound {
+  variant: "bare" | "portico";
+  concurrency: number;
+  round: number;
+  n: number;
+  ms: number;
+  perS: number;
+  /** Portico: runs that reached a terminal state before the deadline (all of n unless timedOut). */
+  done?: number;
+  timedOut?: boolean;
+  cost: { cpuMs: { worker: number; workerSystem: number; postgres: number; redis: number }; sql: Record<string, number> };
+  verify?: { succeeded: number; total: number; stepRuns: number; dbSpanMs: number; ok: boolean };
+}
+
+function cpuPer1k(cost: TpRound["cost"], n: number) {
+  n = Math.max(1, n);
+  const k = (ms: number) => (ms / n) * 1000;
+  return { worker: k(cost.cpuMs.worker), postgres: k(cost.cpuMs.postgres), redis: k(cost.cpuMs.redis) };
+}
+
+function sqlPer(cost: TpRound["cost"], n: number): string {
+  return Object.entries(cost.sql).map(([verb, c]) => `${(c / n).toFixed(2)} ${verb}`).join(", ") || "—";
+}
+
+export async function runThroughput(ctx: BenchContext) {
+  const { log } = ctx;
+  const roundsN = Number(process.env.BENCH_ROUNDS ?? 3);
+  const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,50").split(",").map(Number);
+  const nBare = Number(process.env.BENCH_JOBS ?? 10_000);
+  const nPortico = Number(process.env.BENCH_RUNS ?? 1_000);
+  const deadlineS = Number(process.env.BENCH_RUN_DEADLINE_SECONDS ?? 45);
+  log(`throughput: bare worker ${fmt(nBare)} no-op jobs, Portico ${fmt(nPortico)} one-step runs; concurrency ${concurrencies.join("/")}; ${roundsN} rounds, interleaved`);
+
+  const db = createDb(ctx.databaseUrl, { max: 2 });
+  const seeded = await seedOneStepInstance(db);
+  await db.$disconnect();
+
+  const bare = new Child("bench/throughput-worker.ts", [], {}, undefined, `${ctx.logDir}/throughput-bare.log`);
+  const profile = ctx.cpuProfileDir ? { dir: ctx.cpuProfileDir, name: "throughput-portico" } : undefined;
+  const portico = new Child("bench/throughput-worker.ts", [], {}, profile, `${ctx.logDir}/throughput-portico.log`);
+  const rounds: TpRound[] = [];
+  try {
+    await Promise.all([bare.request({ type: "ready" }), portico.request({ type: "ready" })]);
+    for (let r = 1; r <= roundsN; r++) {
+      for (const concurrency of concurrencies) {
+        const b = await bare.request<{ ms: number; cost: TpRound["cost"] }>({ type: "bare", n: nBare, concurrency, warmup: 1_000 });
+        rounds.push({ variant: "bare", concurrency, round: r, n: nBare, ms: b.ms, perS: (nBare / b.ms) * 1000, cost: b.cost });
+        const p = await portico.request<{ ms: number; done: number; timedOut: boolean; cost: TpRound["cost"]; verify: TpRound["verify"] }>({
+          type: "portico",
+          token: seeded.token,
+          instanceId: seeded.instanceId,
+          n: nPortico,
+          concurrency,
+          warmup: 100,
+          deadlineMs: deadlineS * 1000,
+        });
+        rounds.push({ variant: "portico", concurrency, round: r, n: nPortico, ms: p.ms, perS: (p.done / p.ms) * 1000, done: p.done, timedOut: p.timedOut, cost: p.cost, verify: p.verify });
+        const v = p.verify!;
+        log(
+          `  round ${r}, concurrency ${String(concurrency).padStart(2)}: bare ${fmt((nBare / b.ms) * 1000).padStart(7)} jobs/s, ` +
+            `Portico ${fmt((p.done / p.ms) * 1000).padStart(6)} runs/s` +
+            (p.timedOut ? ` (DEADLINE: only ${fmt(p.done)} of ${fmt(nPortico)} runs terminal after ${deadlineS} s)` : "") +
+            `\n      CPU ms per 1k: bare worker ${fmt(cpuPer1k(b.cost, nBare).worker)} + redis ${fmt(cpuPer1k(b.cost, nBare).redis)}; ` +
+            `Portico executor ${fmt(cpuPer1k(p.cost, p.done).worker)} + pg ${fmt(cpuPer1k(p.cost, p.done).postgres)} + redis ${fmt(cpuPer1k(p.cost, p.done).redis)}; ` +
+            `SQL per run: ${sqlPer(p.cost, p.done)}` +
+            `\n      check: ${fmt(v.succeeded)}/${fmt(nPortico)} SUCCEEDED, ${fmt(v.total)} Execution rows, ${fmt(v.stepRuns)} StepRun rows → ${v.ok ? "OK" : "MISMATCH"}`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all([bare.close(), portico.close()]);
+  }
+
+  const summaries = concurrencies.map((concurrency) => {
+    const of = (variant: TpRound["variant"]) => rounds.filter((x) => x.variant === variant && x.concurrency === concurrency);
+    const barePerS = round(median(of("bare").map((x) => x.perS)));
+    const porticoPerS = round(median(of("portico").map((x) => x.perS)));
+    const costOf = (variant: TpRound["variant"]) => {
+      const rs = of(variant);
+      return {
+        worker: round(median(rs.map((x) => cpuPer1k(x.cost, x.done ?? x.n).worker))),
+        postgres: round(median(rs.map((x) => cpuPer1k(x.cost, x.done ?? x.n).postgres))),
+        redis: round(median(rs.map((x) => cpuPer1k(x.cost, x.done ?? x.n).redis))),
+      };
+    };
+    return {
+      concurrency,
+      bareCpuPer1k: costOf("bare"),
+      porticoCpuPer1k: costOf("portico"),
+      porticoSqlPerRun: of("portico")[0] ? sqlPer(of("portico")[0]!.cost, of("portico")[0]!.done ?? nPortico) : "",
+      timedOutRounds: of("portico").filter((x) => x.timedOut).length,
+      bareJobsPerS: barePerS,
+      porticoRunsPerS: porticoPerS,
+      bareRounds: of("bare").map((x) => round(x.perS)),
+      porticoRounds: of("portico").map((x) => round(x.perS)),
+      ratio: Number((porticoPerS / barePerS).toFixed(3)),
+      met: porticoPerS / barePerS >= 0.25,
+    };
+  });
+  const verifiedOk = rounds.filter((x) => x.verify).every((x) => x.verify!.ok);
+  console.log(`\nRun throughput (median of ${roundsN}; bare: ${fmt(nBare)} no-op jobs, Portico: ${fmt(nPortico)} one-step runs, records kept)`);
+  console.log(
+    table(
+      ["concurrency", "bare BullMQ jobs/s", "Portico runs/s", "rounds bare", "rounds Portico", "Portico ÷ bare", "≥ 0.25×?", "CPU ms/1k bare: worker+redis", "CPU ms/1k Portico: worker+pg+redis"],
+      summaries.map((s) => [
+        String(s.concurrency),
+        fmt(s.bareJobsPerS),
+        fmt(s.porticoRunsPerS),
+        s.bareRounds.map((x) => fmt(x)).join(" / "),
+        s.porticoRounds.map((x) => fmt(x)).join(" / "),
+        ratio(s.porticoRunsPerS, s.bareJobsPerS),
+        s.met ? "yes" : "NO",
+        `${fmt(s.bareCpuPer1k.worker)}+${fmt(s.bareCpuPer1k.redis)}`,
+        `${fmt(s.porticoCpuPer1k.worker)}+${fmt(s.porticoCpuPer1k.postgres)}+${fmt(s.porticoCpuPer1k.redis)}`,
+      ]),
+    ),
+  );
+  for (const s of summaries) {
+    console.log(`SQL statements per Portico run at concurrency ${s.concurrency}: ${s.porticoSqlPerRun}`);
+    if (s.timedOutRounds) console.log(`  ${s.timedOutRounds} Portico round(s) at concurrency ${s.concurrency} hit the ${deadlineS} s deadline: runs/s counts only the runs that finished`);
+  }
+  console.log(`Records: every Portico round ended with N SUCCEEDED executions and N StepRun rows: ${verifiedOk ? "yes" : "NO"}`);
+  return { settings: { rounds: roundsN, concurrencies, nBare, nPortico, deadlineS }, rounds, summaries, verifiedOk };
+}

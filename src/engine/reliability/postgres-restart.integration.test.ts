@@ -1,0 +1,97 @@
+// P1/P2 of reliability-plan §3.4: PostgreSQL stopped and started again during a load. The front
+// and the executors are not restarted: they must reconnect by themselves; webhooks during the
+// outage get 503 (never a 202 that is then lost); runs in flight finish or are retried.
+// Uses a Postgres of its own (the shared test server must not go down under other tests).
+import path from "node:path";
+import pg from "pg";
+import { afterEach, describe, expect, inject, test } from "vitest";
+import { createDb } from "@/lib/db";
+import { startPostgres, type RunningPostgres } from "../../../scripts/lib/postgres";
+import { applyMigrations } from "../../../scripts/lib/schema-engine";
+import { seedOrdersInstance } from "../testing/walking-skeleton";
+import {
+  expectEffectsOnce,
+  expectLedgerSettled,
+  newLedger,
+  postOrders,
+  Procs,
+  startErpSandbox,
+  startExecutorProcess,
+  startFrontProcess,
+  waitForSucceeded,
+} from "./harness";
+
+const RUNS = Number(process.env.RELIABILITY_PG_RUNS ?? 100);
+// Port from test slot 6's range; data kept between runs (initdb is the slow part).
+const PG_PORT = 54406;
+const PG_DIR = path.resolve(".portico/h13/pg");
+const DATABASE = "reliability";
+
+let procs = new Procs();
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await procs.stopAll();
+  procs = new Procs();
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+
+async function freshDatabase(server: RunningPostgres): Promise<string> {
+  const admin = new pg.Client({ connectionString: server.urlFor("postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = server.urlFor(DATABASE);
+  await applyMigrations(url);
+  return url;
+}
+
+describe("PostgreSQL restarted during a load", () => {
+  test(`stop + start during ${RUNS} runs: front and executors recover by themselves, outage webhooks get 503, 0 lost`, async ({ task }) => {
+    let server = await startPostgres({ dataDir: PG_DIR, port: PG_PORT, unsafeFast: true });
+    cleanups.push(() => server.stop());
+    const databaseUrl = await freshDatabase(server);
+    const db = createDb(databaseUrl, { max: 3 });
+    cleanups.push(() => db.$disconnect());
+    const { sandbox, admin } = await startErpSandbox();
+    cleanups.push(() => sandbox.close());
+    const { token } = await seedOrdersInstance(db, { sandboxUrl: sandbox.url });
+    const { redisUrl } = inject("porticoTest");
+    const stack = { databaseUrl, redisUrl, redisPrefix: `test:reliability:pg:${task.id}:${Date.now()}` };
+    const [front, a, b] = await Promise.all([
+      startFrontProcess(procs, stack),
+      startExecutorProcess(procs, stack, { name: "executor-a" }),
+      startExecutorProcess(procs, stack, { name: "executor-b" }),
+    ]);
+
+    const ledger = newLedger();
+    const load = postOrders({ frontUrl: () => front.url, token, from: 1, to: RUNS + 1, concurrency: 20, ledger });
+    load.catch(() => {}); // awaited below; keeps an early failure from being "unhandled"
+    await waitForSucceeded(db, Math.floor(RUNS * 0.25), 120_000, "before stopping Postgres");
+    const acceptedBefore = ledger.accepted.size;
+    await server.stop(); // fast shutdown: open transactions roll back, clients are disconnected
+    // While it is down, a webhook must be refused (503), not accepted.
+    const down = await fetch(`${front.url}/api/hooks/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": "order-outage-probe" },
+      body: JSON.stringify({ id: "probe", number: "SO-probe", currency: "EUR", lines: [{ sku: "A-1", qty: 1, price: 1 }] }),
+    });
+    expect(down.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 2_000));
+    server = await startPostgres({ dataDir: PG_DIR, port: PG_PORT, unsafeFast: true });
+    await load;
+
+    await expectLedgerSettled(db, ledger, 120_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    const fx = await expectEffectsOnce(admin, ledger);
+    expect(acceptedBefore).toBeLessThan(RUNS); // the outage did happen mid-load
+    expect(ledger.refusals.get("503") ?? 0).toBeGreaterThan(0);
+    expect(ledger.accepted.size).toBe(RUNS);
+    expect(fx.missing).toEqual([]);
+    expect(fx.duplicated).toEqual([]);
+    expect(fx.total).toBe(RUNS);
+    expect([front.proc.alive(), a.alive(), b.alive()]).toEqual([true, true, true]);
+  }, 240_000);
+});
