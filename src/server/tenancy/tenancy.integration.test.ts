@@ -69,6 +69,11 @@ const REST_ID_CASES: Record<string, (b: SeededTenant) => { params?: Record<strin
   runInstance: (b) => [{ params: { id: b.instance.id }, body: { flowKey: "onOrder" } }],
   cancelExecution: (b) => [{ params: { id: b.execution.id } }],
   replayExecution: (b) => [{ params: { id: b.execution.id } }],
+  // Integration keys are names within an org: B's key ("sync-b") does not exist in A.
+  listIntegrationVersions: (b) => [{ params: { key: b.integration.key } }],
+  // Publishing under a key A does not have creates A's own integration of that name — that is
+  // not B's row, so there is no id of B to try; the case is listed to keep the coverage check honest.
+  publishIntegrationVersion: () => [],
   listExecutions: (b) => [
     { query: `instance=${b.instance.id}` },
     { query: `customer=${encodeURIComponent(b.customer.externalId)}` },
