@@ -86,9 +86,9 @@ export async function runIngest(ctx: BenchContext) {
       const port = basePort + i;
       const profile = ctx.cpuProfileDir ? { dir: ctx.cpuProfileDir, name: `ingest-${v.key}` } : undefined;
       const child = new Child("bench/ingest-server.ts", [v.key, String(port)], {}, profile, path.join(ctx.logDir, `ingest-${v.key}.log`));
-      await child.request({ type: "ready" });
       servers.set(v.key, { child, url: `http://127.0.0.1:${port}/api/hooks/${v.key === "portico" ? seeded.token : "bench-token-0123456789abcdef"}` });
     }
+    await Promise.all([...servers.values()].map((s) => s.child.request({ type: "ready" })));
 
     const clean = async () => {
       await redis.flushdb();
@@ -99,12 +99,12 @@ export async function runIngest(ctx: BenchContext) {
     };
 
     // Warm-up (not counted): a few requests one by one (Prisma's first query is slow to
-    // start), then 3 s of load for JIT, connection pools and Postgres caches.
-    log("ingest: warm-up, 3 s per variant");
+    // start), then 2 s of load for JIT, connection pools and Postgres caches.
+    log("ingest: warm-up, 2 s per variant");
     for (const v of INGEST_VARIANTS) {
       const s = servers.get(v.key)!;
       await prime(s.url, JSON.stringify(ORDER));
-      const r = await fire({ url: s.url, connections: 50, durationS: 3, bodyFile });
+      const r = await fire({ url: s.url, connections: 50, durationS: 2, bodyFile });
       if (r.ok2xx === 0) throw new Error(`${v.key} accepted nothing during warm-up: ${JSON.stringify(r.statusCodes)}`);
       await s.child.request({ type: "idle" });
       await clean();

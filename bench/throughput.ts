@@ -34,9 +34,11 @@ export async function runThroughput(ctx: BenchContext) {
   const { log } = ctx;
   const roundsN = Number(process.env.BENCH_ROUNDS ?? 3);
   const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,50").split(",").map(Number);
-  const nBare = Number(process.env.BENCH_JOBS ?? 10_000);
-  const nPortico = Number(process.env.BENCH_RUNS ?? 1_000);
-  const deadlineS = Number(process.env.BENCH_RUN_DEADLINE_SECONDS ?? 45);
+  const nBare = Number(process.env.BENCH_JOBS ?? 5_000);
+  const nPortico = Number(process.env.BENCH_RUNS ?? 300);
+  // A Portico measurement stops here even if not all runs finished (runs/s then counts those
+  // that did): keeps `all` bounded when the executor is slow or stuck.
+  const deadlineS = Number(process.env.BENCH_RUN_DEADLINE_SECONDS ?? 25);
   log(`throughput: bare worker ${fmt(nBare)} no-op jobs, Portico ${fmt(nPortico)} one-step runs; concurrency ${concurrencies.join("/")}; ${roundsN} rounds, interleaved`);
 
   const db = createDb(ctx.databaseUrl, { max: 2 });
@@ -59,7 +61,7 @@ export async function runThroughput(ctx: BenchContext) {
           instanceId: seeded.instanceId,
           n: nPortico,
           concurrency,
-          warmup: 100,
+          warmup: 50,
           deadlineMs: deadlineS * 1000,
         });
         rounds.push({ variant: "portico", concurrency, round: r, n: nPortico, ms: p.ms, perS: (p.done / p.ms) * 1000, done: p.done, timedOut: p.timedOut, cost: p.cost, verify: p.verify });

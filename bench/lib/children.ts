@@ -47,6 +47,8 @@ export class Child {
   /** stdout (pino's log lines) goes to logFile when given, else nowhere; stderr is ours. */
   constructor(file: string, args: string[], env: Record<string, string>, profile?: CpuProfileOptions, logFile?: string) {
     const execArgv = ["--import", "tsx"];
+    // Experiments only (what-if measurements, see docs/benchmarks.md): preload a module into every child.
+    if (process.env.BENCH_CHILD_REQUIRE) execArgv.push("--require", path.resolve(process.env.BENCH_CHILD_REQUIRE));
     if (profile) {
       // One folder per child: V8 writes one profile per thread (tsx's loader thread too).
       const dir = path.join(profile.dir, profile.name);

@@ -1,8 +1,9 @@
 "use client";
 
-import { AlertTriangle, Lock, RefreshCw } from "lucide-react";
+import { AlertTriangle, LogIn, Lock, RefreshCw } from "lucide-react";
+import Link from "next/link";
 import { toUiError } from "@/trpc/errors";
-import { Button } from "./button";
+import { Button, buttonClass } from "./button";
 import { cn } from "./cn";
 
 /** A failed load: what went wrong in words, and a retry when a retry can help. */
@@ -19,6 +20,7 @@ export function ErrorPanel({
 }) {
   const ui = toUiError(error);
   const forbidden = ui.code === "FORBIDDEN";
+  const signedOut = ui.code === "UNAUTHORIZED" || ui.code === "UNAUTHENTICATED";
   const Icon = forbidden ? Lock : AlertTriangle;
   return (
     <div
@@ -36,7 +38,11 @@ export function ErrorPanel({
         </p>
         <p className={cn("mt-0.5 text-sm break-words", forbidden ? "text-ink-3" : "text-red-800/80")}>{ui.message}</p>
       </div>
-      {onRetry && !forbidden ? (
+      {signedOut ? (
+        <Link href="/signin" className={buttonClass("secondary", "sm")}>
+          <LogIn aria-hidden /> Sign in
+        </Link>
+      ) : onRetry && !forbidden ? (
         <Button size="sm" onClick={onRetry}>
           <RefreshCw aria-hidden /> Retry
         </Button>

@@ -59,12 +59,12 @@ export function RolloutDialog({
               setValue(k === "label" ? "" : k === "percent" ? "10" : "1");
             }}
           >
-            <option value="count">Number of instances</option>
+            <option value="count">Instances</option>
             <option value="percent">Percentage</option>
-            <option value="label">Customers with label</option>
+            <option value="label">Customer label</option>
           </Select>
         </Field>
-        <Field id="rollout-value" label={kind === "count" ? "Instances" : kind === "percent" ? "Percent" : "Label"}>
+        <Field id="rollout-value" label={kind === "count" ? "How many" : kind === "percent" ? "Percent" : "Label"}>
           <Input
             id="rollout-value"
             value={value}

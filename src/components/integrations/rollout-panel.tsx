@@ -30,6 +30,10 @@ function Rate({ label, counts, tone, testId }: { label: string; counts: RolloutI
   );
 }
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The open canary (failure rates side by side, continue / roll back) and the last decided rollouts. */
 export function RolloutPanel({ detail, canEdit, actions }: { detail: IntegrationDetail; canEdit: boolean; actions: IntegrationActions }) {
   const open = detail.rollouts.find((r) => r.status === "CANARY");
@@ -82,7 +86,7 @@ export function RolloutPanel({ detail, canEdit, actions }: { detail: Integration
             <Rate label={`v${open.from.number}, from 24 h before`} counts={open.stats.baseline} tone="rest" testId="baseline-rate" />
           </div>
           <p className="mt-2 text-xs text-ink-3">
-            {open.stats.verdict.reason}. Portico rolls the slice back by itself once it has {rule.minSliceRuns} finished runs and
+            {capitalize(open.stats.verdict.reason)}. Portico rolls the slice back by itself once it has {rule.minSliceRuns} finished runs and
             fails more than {rule.marginPoints} points above and over {rule.ratio}× the old version&apos;s rate.
           </p>
         </div>

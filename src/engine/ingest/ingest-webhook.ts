@@ -2,7 +2,10 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
 import { enqueueExecution, type ExecutionsQueue } from "@/lib/queues";
+import { decryptSecret } from "@/lib/crypto";
 import { isUniqueViolation } from "../db-errors";
+import { orderingKeyFor } from "../ordering/ordering-key";
+import { signingSecretContext, verifySignature, type SignatureSpec } from "./verify-signature";
 
 export interface IngestDeps {
   db: Db;
@@ -59,6 +62,32 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
+type WebhookTrigger = { type?: string; maxBytes?: number; signature?: SignatureSpec };
+
+async function checkFlowTrigger(
+  deps: IngestDeps,
+  instance: { id: string; organizationId: string; version: { manifest: unknown } },
+  endpoint: { flowKey: string; signingSecret: string | null },
+  delivery: WebhookDelivery,
+): Promise<void> {
+  const flows = (instance.version.manifest as { flows?: Record<string, { trigger?: WebhookTrigger }> } | null)?.flows;
+  const trigger = flows?.[endpoint.flowKey]?.trigger;
+  if (trigger?.maxBytes !== undefined && delivery.body.length > trigger.maxBytes)
+    throw new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${trigger.maxBytes} bytes`, { limit: trigger.maxBytes });
+  if (!trigger?.signature) return;
+  const refused = new AppError("UNAUTHENTICATED", "invalid signature");
+  // A flow that asks for signatures refuses unsigned deliveries, even if its secret is missing.
+  if (!endpoint.signingSecret) throw refused;
+  let secret: string;
+  try {
+    secret = await decryptSecret(deps.db, instance.organizationId, endpoint.signingSecret, { context: signingSecretContext(instance.id, endpoint.flowKey) });
+  } catch (err) {
+    deps.logger.error({ err: (err as Error).name, instanceId: instance.id }, "webhook ingest: cannot decrypt the signing secret");
+    throw refused;
+  }
+  if (!verifySignature(trigger.signature, secret, delivery.body, delivery.headers)) throw refused;
+}
+
 /**
  * Records one webhook delivery as a QUEUED execution and queues it.
  * Order matters: the row is committed first, then the job is added — a 202 therefore always
@@ -80,8 +109,17 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
       where: { token: delivery.token },
       select: {
         flowKey: true,
+        signingSecret: true,
         instance: {
-          select: { id: true, organizationId: true, customerId: true, versionId: true, status: true, deletedAt: true },
+          select: {
+            id: true,
+            organizationId: true,
+            customerId: true,
+            versionId: true,
+            status: true,
+            deletedAt: true,
+            version: { select: { id: true, sha256: true, manifest: true } },
+          },
         },
       },
     });
@@ -91,6 +129,14 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
   const instance = endpoint?.instance;
   // A deleted instance's URL is indistinguishable from one that never existed.
   if (!endpoint || !instance || instance.status === "DELETED" || instance.deletedAt) throw notFound();
+  // Per-flow body limit and HMAC signature (manifest), then the flow's ordering key if it has one.
+  await checkFlowTrigger(deps, instance, endpoint, delivery);
+  let orderingKey: string | null = null;
+  try {
+    orderingKey = await orderingKeyFor(db, logger, { version: instance.version, flowKey: endpoint.flowKey, body: delivery.body, contentType: delivery.contentType });
+  } catch (err) {
+    throw unavailable(logger, err);
+  }
 
   let executionId: string;
   try {
@@ -107,6 +153,7 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
         // Kept byte for byte as received (JSON, form, XML or raw), for the run and for replays.
         payload: delivery.body as Uint8Array<ArrayBuffer>,
         idempotencyKey,
+        orderingKey,
         status: "QUEUED",
       },
       select: { id: true },

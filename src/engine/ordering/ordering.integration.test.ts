@@ -31,7 +31,10 @@ describe("ordering keys", () => {
       for (const key of keys) {
         const mine = runs.filter((r) => r.orderingKey === key);
         expect(mine.map((r) => (JSON.parse(Buffer.from(r.payload!).toString()) as { n: number }).n)).toEqual([1, 2, 3, 4]);
-        for (let i = 1; i < mine.length; i++) expect(mine[i]!.startedAt!.getTime()).toBeGreaterThanOrEqual(mine[i - 1]!.finishedAt!.getTime());
+        // Each run's step began only after the previous run of its key had finished.
+        const steps = await db.stepRun.findMany({ where: { executionId: { in: mine.map((r) => r.id) } } });
+        const stepOf = (id: string) => steps.find((s) => s.executionId === id)!;
+        for (let i = 1; i < mine.length; i++) expect(stepOf(mine[i]!.id).startedAt.getTime()).toBeGreaterThanOrEqual(mine[i - 1]!.finishedAt!.getTime());
       }
       const state = await db.instanceState.findMany({ where: { key: { startsWith: "last:" } } });
       expect(Object.fromEntries(state.map((s) => [s.key, s.value]))).toEqual({ "last:k1": 4, "last:k2": 4, "last:k3": 4 });

@@ -15,6 +15,8 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(revived)).toBe(true);
     expect(isDatabaseUnavailable(new Error("Connection terminated due to connection timeout"))).toBe(true);
     expect(isDatabaseUnavailable(new Error("timeout exceeded when trying to connect"))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("Client has encountered a connection error and is not queryable"))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("\nInvalid `o.db.stepRun.upsert()` invocation in\n…\n\nServer has closed the connection."))).toBe(true);
   });
 
   test("leaves the run's own failures to the error classes", () => {

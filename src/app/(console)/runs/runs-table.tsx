@@ -16,7 +16,7 @@ export const runsColumns: SkeletonColumn[] = [
   { header: "Customer", width: "w-28", className: "hidden md:table-cell" },
   { header: "Reference", width: "w-20", className: "hidden lg:table-cell" },
   { header: "Started", width: "w-16", className: "hidden sm:table-cell" },
-  { header: "Duration", shortHeader: "Time", width: "w-12", className: "text-right" },
+  { header: "Duration", shortHeader: "Time", width: "w-12", className: "w-px text-right" },
   { header: "Error", width: "w-20", className: "hidden lg:table-cell" },
 ];
 

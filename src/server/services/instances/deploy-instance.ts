@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { loadBundle } from "@/engine/bundle/load-bundle";
+import { newSigningSecret, signingSecretContext } from "@/engine/ingest/verify-signature";
+import { encryptSecret } from "@/lib/crypto";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "../audit/record-audit";
@@ -92,6 +94,17 @@ export async function deployInstance(scope: OrgScope, input: DeployInstanceInput
     );
     return { ...instance, webhooks };
   });
+  // Flows that check HMAC signatures get a secret per instance, kept encrypted (shown once, here).
+  const signed = Object.entries(def.flows)
+    .filter(([, flow]) => "webhook" in flow.trigger && (flow.trigger.webhook as { signature?: unknown }).signature)
+    .map(([flowKey]) => flowKey);
+  const signingSecrets: Record<string, string> = {};
+  for (const flowKey of signed) {
+    const secret = newSigningSecret();
+    const ciphertext = await encryptSecret(scope.db, scope.organizationId, secret, { context: signingSecretContext(deployed.id, flowKey) });
+    await scope.db.webhookEndpoint.update({ where: { instanceId_flowKey: { instanceId: deployed.id, flowKey } }, data: { signingSecret: ciphertext } });
+    signingSecrets[flowKey] = secret;
+  }
   await syncInstanceSchedules(scope.db, deployed.id);
-  return deployed;
+  return { ...deployed, webhooks: deployed.webhooks.map((w) => ({ ...w, ...(signingSecrets[w.flowKey] ? { signingSecret: signingSecrets[w.flowKey] } : {}) })) };
 }

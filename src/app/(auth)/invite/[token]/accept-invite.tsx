@@ -91,9 +91,10 @@ export function AcceptInvite({ token }: { token: string }) {
     <AuthCard
       title={`Join ${invite.organizationName}`}
       description={
-        <span className="inline-flex flex-wrap items-center gap-1.5">
-          You were invited as <Badge tone="blue">{invite.role}</Badge> with <strong className="font-medium text-ink-2">{invite.email}</strong>.
-        </span>
+        <>
+          You were invited to join as <Badge tone="blue">{invite.role}</Badge>. Choose your name and a password to
+          accept.
+        </>
       }
     >
       <form onSubmit={onSubmit} className="space-y-4">

@@ -23,10 +23,10 @@ type Member = RouterOutputs["members"]["list"][number];
 
 const baseColumns = [
   { header: "Member", width: "w-48", twoLine: true },
-  { header: "Role", width: "w-20" },
+  { header: "Role", width: "w-20", className: "w-px" },
   { header: "Joined", width: "w-16", className: "hidden sm:table-cell" },
 ];
-const ownerColumns = [...baseColumns, { header: "", width: "w-6", className: "w-12" }];
+const ownerColumns = [...baseColumns, { header: "", width: "w-6", className: "w-px" }];
 
 export function MembersView() {
   const trpc = useTRPC();
@@ -96,7 +96,7 @@ export function MembersView() {
                   </span>
                   <span className="block truncate text-xs text-ink-3">{m.email}</span>
                 </Td>
-                <Td>
+                <Td className="w-px">
                   {isOwner ? (
                     <Select
                       aria-label={`Role of ${m.email}`}
@@ -119,7 +119,7 @@ export function MembersView() {
                   <RelativeTime date={m.createdAt} />
                 </Td>
                 {isOwner ? (
-                  <Td className="text-right">
+                  <Td className="w-px text-right">
                     <Button
                       size="sm"
                       variant="ghost"
