@@ -3,8 +3,8 @@
 // Starts its own PostgreSQL and Redis (.portico/bench/), runs the chosen benchmarks with a bare
 // baseline measured in the same run, prints tables and writes bench/results/<timestamp>.json.
 // Settings through the environment: BENCH_INGEST_SECONDS (5), BENCH_ROUNDS (3),
-// BENCH_CONNECTIONS (50,200), BENCH_CONCURRENCY (1,50), BENCH_JOBS (5000), BENCH_RUNS (300),
-// BENCH_RUN_DEADLINE_SECONDS (25),
+// BENCH_CONNECTIONS (50,200), BENCH_CONCURRENCY (1,50), BENCH_JOBS (5000), BENCH_RUNS (200),
+// BENCH_RUN_DEADLINE_SECONDS (20),
 // BENCH_PG_PORT (54359), BENCH_REDIS_PORT (63829), BENCH_INGEST_PORT (47810..47813),
 // BENCH_CPU_PROF=1 (write .cpuprofile files of Portico's processes under bench/results/).
 import { mkdirSync, writeFileSync } from "node:fs";

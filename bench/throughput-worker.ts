@@ -14,7 +14,7 @@ import { createDb } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createExecutionsQueue } from "@/lib/queues";
 import { createRedis } from "@/lib/redis";
-import { serveParent } from "./lib/children";
+import { childLog, serveParent } from "./lib/children";
 import { infraCpuMs } from "./lib/proc-cpu";
 import { takeCpuMs, takeSqlCounts } from "./lib/sql-counter";
 
@@ -156,13 +156,23 @@ async function porticoMeasure(o: { token: string; instanceId: string; n: number;
 
   let run: { ms: number; done: number; timedOut: boolean };
   let cost: Cost;
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   try {
     await queueRuns(o.token, o.warmup);
+    phase("queue warm-up");
     await until(o.warmup, o.deadlineMs);
+    phase("run warm-up");
     await executor.worker.pause();
     await db.$executeRawUnsafe(`TRUNCATE "Execution" CASCADE`);
     await queueRuns(o.token, o.n);
     await db.$executeRawUnsafe("CHECKPOINT");
+    phase("queue runs");
     done = 0;
     ({ value: run, cost } = await measured(async () => {
       const t0 = performance.now();
@@ -170,11 +180,14 @@ async function porticoMeasure(o: { token: string; instanceId: string; n: number;
       const finished = await until(o.n, o.deadlineMs);
       return { ms: performance.now() - t0, done, timedOut: !finished };
     }));
+    phase("timed runs");
   } finally {
     // Past the deadline, stop at once: what is left is removed by the next reset.
     await executor.worker.close(true).catch(() => {});
     await executor.close().catch(() => {});
     redis.disconnect();
+    phase("close");
+    childLog(`phases (ms): ${JSON.stringify(phases)}`);
   }
   const n = o.n;
   const [succeeded, total, stepRuns, span] = await Promise.all([

@@ -27,6 +27,7 @@ function cpuPer1k(cost: TpRound["cost"], n: number) {
 }
 
 function sqlPer(cost: TpRound["cost"], n: number): string {
+  if (n <= 0) return "—";
   return Object.entries(cost.sql).map(([verb, c]) => `${(c / n).toFixed(2)} ${verb}`).join(", ") || "—";
 }
 
@@ -35,35 +36,44 @@ export async function runThroughput(ctx: BenchContext) {
   const roundsN = Number(process.env.BENCH_ROUNDS ?? 3);
   const concurrencies = (process.env.BENCH_CONCURRENCY ?? "1,50").split(",").map(Number);
   const nBare = Number(process.env.BENCH_JOBS ?? 5_000);
-  const nPortico = Number(process.env.BENCH_RUNS ?? 300);
+  const nPortico = Number(process.env.BENCH_RUNS ?? 200);
   // A Portico measurement stops here even if not all runs finished (runs/s then counts those
   // that did): keeps `all` bounded when the executor is slow or stuck.
-  const deadlineS = Number(process.env.BENCH_RUN_DEADLINE_SECONDS ?? 25);
+  const deadlineS = Number(process.env.BENCH_RUN_DEADLINE_SECONDS ?? 20);
   log(`throughput: bare worker ${fmt(nBare)} no-op jobs, Portico ${fmt(nPortico)} one-step runs; concurrency ${concurrencies.join("/")}; ${roundsN} rounds, interleaved`);
 
   const db = createDb(ctx.databaseUrl, { max: 2 });
   const seeded = await seedOneStepInstance(db);
   await db.$disconnect();
 
+  // The bare worker is one process for the whole benchmark. Portico gets a fresh executor
+  // process per measurement: the executor currently slows down with every run it has done
+  // (docs/benchmarks.md, "What limits Portico"), so a long-lived one would make each round
+  // slower than the last and the median meaningless.
   const bare = new Child("bench/throughput-worker.ts", [], {}, undefined, `${ctx.logDir}/throughput-bare.log`);
-  const profile = ctx.cpuProfileDir ? { dir: ctx.cpuProfileDir, name: "throughput-portico" } : undefined;
-  const portico = new Child("bench/throughput-worker.ts", [], {}, profile, `${ctx.logDir}/throughput-portico.log`);
   const rounds: TpRound[] = [];
   try {
-    await Promise.all([bare.request({ type: "ready" }), portico.request({ type: "ready" })]);
+    await bare.request({ type: "ready" });
     for (let r = 1; r <= roundsN; r++) {
       for (const concurrency of concurrencies) {
-        const b = await bare.request<{ ms: number; cost: TpRound["cost"] }>({ type: "bare", n: nBare, concurrency, warmup: 1_000 });
+        const b = await bare.request<{ ms: number; cost: TpRound["cost"] }>({ type: "bare", n: nBare, concurrency, warmup: 500 });
         rounds.push({ variant: "bare", concurrency, round: r, n: nBare, ms: b.ms, perS: (nBare / b.ms) * 1000, cost: b.cost });
-        const p = await portico.request<{ ms: number; done: number; timedOut: boolean; cost: TpRound["cost"]; verify: TpRound["verify"] }>({
-          type: "portico",
-          token: seeded.token,
-          instanceId: seeded.instanceId,
-          n: nPortico,
-          concurrency,
-          warmup: 50,
-          deadlineMs: deadlineS * 1000,
-        });
+        const profile = ctx.cpuProfileDir ? { dir: ctx.cpuProfileDir, name: `throughput-portico-c${concurrency}-r${r}` } : undefined;
+        const portico = new Child("bench/throughput-worker.ts", [], {}, profile, `${ctx.logDir}/throughput-portico-c${concurrency}-r${r}.log`);
+        let p: { ms: number; done: number; timedOut: boolean; cost: TpRound["cost"]; verify: TpRound["verify"] };
+        try {
+          p = await portico.request({
+            type: "portico",
+            token: seeded.token,
+            instanceId: seeded.instanceId,
+            n: nPortico,
+            concurrency,
+            warmup: 30,
+            deadlineMs: deadlineS * 1000,
+          });
+        } finally {
+          await portico.close();
+        }
         rounds.push({ variant: "portico", concurrency, round: r, n: nPortico, ms: p.ms, perS: (p.done / p.ms) * 1000, done: p.done, timedOut: p.timedOut, cost: p.cost, verify: p.verify });
         const v = p.verify!;
         log(
@@ -78,7 +88,7 @@ export async function runThroughput(ctx: BenchContext) {
       }
     }
   } finally {
-    await Promise.all([bare.close(), portico.close()]);
+    await bare.close();
   }
 
   const summaries = concurrencies.map((concurrency) => {

@@ -52,7 +52,7 @@ function StepRow({ step, origin, span, now }: { step: Step; origin: number | nul
 
   return (
     <li data-testid="step-row" className="px-4 py-2.5">
-      <div className="grid grid-cols-[1.5rem_minmax(0,1fr)_auto] items-center gap-x-3 sm:grid-cols-[1.5rem_minmax(0,14rem)_minmax(0,1fr)_auto]">
+      <div className="grid grid-cols-[1.5rem_minmax(0,1fr)_auto] items-center gap-x-3 sm:grid-cols-[1.5rem_minmax(0,20rem)_minmax(0,1fr)_auto]">
         <span className="font-mono text-xs text-ink-3 tabular">{step.seq}</span>
         <div className="flex min-w-0 items-center gap-2">
           <StatusBadge status={step.status} />
