@@ -21,8 +21,10 @@ export function ensureInstalled() {
   const marker = path.join(root, "node_modules", ".package-lock.json");
   const lock = path.join(root, "package-lock.json");
   if (!existsSync(marker) || mtime(lock) > mtime(marker)) {
-    console.log("[portico] installing npm packages (npm ci) …");
-    run("npm", ["ci", "--no-audit", "--no-fund"]);
+    // `npm install`, not `npm ci`: the lock file made here lists only this platform's optional
+    // native packages, which `npm ci` refuses as "out of sync"; install honours the lock otherwise.
+    console.log("[portico] installing npm packages (npm install) …");
+    run("npm", ["install", "--no-audit", "--no-fund"]);
   }
   const generated = path.join(root, "src", "generated", "prisma", "client.ts");
   if (!existsSync(generated) || mtime(path.join(root, "prisma", "schema.prisma")) > mtime(generated)) {
