@@ -28,7 +28,7 @@ test("a webhook delivery runs the flow and support sees it SUCCEEDED with its st
   expect(effects.byIdempotencyKey[`order-${orderId}`]).toBe(1);
 });
 
-test("when the ERP answers 500 the run ends FAILED and shows the error", async ({ page, request }) => {
+test("when the ERP answers 500 the run ends FAILED with the error, and a replay after the fix succeeds once", async ({ page, request }) => {
   const facts = demo();
   await request.post(`${facts.sandboxUrl}/_admin/faults`, { data: { app: "erp", mode: "status", status: 500, times: -1 } });
   const orderId = `e2e-fail-${Date.now()}`;
@@ -41,4 +41,12 @@ test("when the ERP answers 500 the run ends FAILED and shows the error", async (
   // Retries with backoff first; the default policy gives up well within the timeout.
   await expect(page.getByTestId("run-status")).toHaveText(/FAILED/, { timeout: 90_000 });
   await expect(page.getByTestId("run-error")).toContainText(/REMOTE_UNAVAILABLE|500/);
+
+  // Support fixes it: once the ERP is healthy again, a replay of the same payload succeeds.
+  await request.delete(`${facts.sandboxUrl}/_admin/faults`);
+  await page.getByTestId("run-replay").click();
+  await page.waitForURL((url) => url.pathname.startsWith("/runs/") && !url.pathname.endsWith(executionId));
+  await expect(page.getByTestId("run-status")).toHaveText(/SUCCEEDED/, { timeout: 60_000 });
+  const effects = await (await request.get(`${facts.sandboxUrl}/_admin/effects`)).json();
+  expect(effects.byIdempotencyKey[`order-${orderId}`]).toBe(1);
 });

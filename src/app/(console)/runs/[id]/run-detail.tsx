@@ -21,6 +21,7 @@ import type { ExecutionDetail } from "@/trpc/types";
 import { errorClassHelp } from "./error-classes";
 import { HttpExchanges } from "./http-exchanges";
 import { LogsPanel } from "./logs-panel";
+import { RunActions } from "./run-actions";
 import { StepsTimeline } from "./steps-timeline";
 
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
@@ -116,9 +117,12 @@ function RunDetailView({ run }: { run: ExecutionDetail }) {
               ) : null}
             </p>
           </div>
-          <div className="flex items-center gap-1 text-xs text-ink-3">
-            <span className="font-mono">{run.id}</span>
-            <CopyButton value={run.id} label="Copy run id" />
+          <div className="flex flex-col items-start gap-2 sm:items-end">
+            <div className="flex items-center gap-1 text-xs text-ink-3">
+              <span className="font-mono">{run.id}</span>
+              <CopyButton value={run.id} label="Copy run id" />
+            </div>
+            <RunActions run={run} />
           </div>
         </div>
       </div>
