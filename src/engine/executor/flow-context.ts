@@ -6,6 +6,11 @@ import { InvalidDataError } from "@/sdk";
 import { createHttpClient, type ConnectionRuntime, type HttpClientDeps } from "../http/http-client";
 import type { RunRecords } from "./run-records";
 
+// One store for the whole process: each AsyncLocalStorage instance adds a cost to every promise
+// created afterwards, so one per run made the executor slower with every run (bench: 14 → 4 runs/s).
+// run() scopes the step name to the step's own async context, so runs never see each other's.
+const stepScope = new AsyncLocalStorage<string>();
+
 export interface StoredStep {
   seq: number;
   name: string;
@@ -73,7 +78,6 @@ function toJson(what: string, value: unknown): { stored: StoredJson; value: unkn
 }
 
 export function createFlowContext(o: FlowContextOptions): FlowRun {
-  const stepScope = new AsyncLocalStorage<string>();
   const currentStep = () => stepScope.getStore() ?? null;
   const memo = new Map(o.completedSteps.filter((s) => s.status === "SUCCEEDED").map((s) => [s.seq, s]));
   let seq = 0;
