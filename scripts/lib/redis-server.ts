@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { isInitLike, parentPid } from "./process-info";
 
 // A local redis-server child process (Debian's redis-server 7; no npm package ships a binary).
 // AOF with fsync every second: BullMQ keeps jobs in Redis, and the Postgres ledger plus the
@@ -155,25 +156,6 @@ function isRedisOnPort(pid: number, port: number): boolean {
   }
 }
 
-function parentPid(pid: number): number | undefined {
-  try {
-    // Field 4 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so cut after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Container init processes and subreapers adopt orphans; a node/npm parent is a live owner. */
-function isInitLike(pid: number): boolean {
-  try {
-    const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    return !/^(node|npm|npx|tsx|vitest)/.test(comm);
-  } catch {
-    return true;
-  }
-}
 
 /** Speaks just enough RESP to ask PING; no client library so this works before deps load. */
 function answersPing(port: number): Promise<boolean> {

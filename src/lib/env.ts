@@ -56,7 +56,7 @@ function readRaw(): Record<string, string | undefined> {
 }
 
 /** Dev-only: a secret generated once and kept under the data folder, with a loud warning. */
-function devSecret(dataDir: string, file: string, variable: string, bytes: number): string {
+export function devSecret(dataDir: string, file: string, variable: string, bytes = 32): string {
   const full = path.resolve(dataDir, file);
   if (existsSync(full)) return readFileSync(full, "utf8").trim();
   mkdirSync(path.dirname(full), { recursive: true });
