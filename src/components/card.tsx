@@ -5,7 +5,7 @@ export function Card({ children, className }: { children: ReactNode; className?:
   return <section className={cn("rounded-lg border border-line bg-surface", className)}>{children}</section>;
 }
 
-export function CardHeader({ title, actions, id, count }: { title: string; actions?: ReactNode; id?: string; count?: number }) {
+export function CardHeader({ title, actions, id, count }: { title: string; actions?: ReactNode; id?: string; count?: number | string }) {
   return (
     <div className="flex items-center justify-between gap-3 border-b border-line px-4 py-2.5">
       <h2 id={id} className="flex items-center gap-2 text-sm font-semibold text-ink">

@@ -29,6 +29,10 @@ export type ExecutionDetail = ExecutionListItem & {
     output: unknown;
   }[];
   logs: { id: string; at: Date; level: LogLevel; message: string; stepName: string | null; data: unknown }[];
+  /** More log lines exist than `logs` holds (the first MAX_LOGS are shown). */
+  logsTruncated: boolean;
+  /** More exchanges exist than `httpExchanges` holds. */
+  httpExchangesTruncated: boolean;
   httpExchanges: {
     id: string;
     stepName: string | null;
@@ -57,11 +61,11 @@ export async function getExecution(scope: OrgScope, id: string): Promise<Executi
   const [row, steps, logs, httpExchanges] = await Promise.all([
     scope.db.execution.findUniqueOrThrow({ where: { id: owned.id }, include: EXECUTION_ITEM_INCLUDE }),
     scope.db.stepRun.findMany({ where: byRun, orderBy: { seq: "asc" } }),
-    scope.db.logEntry.findMany({ where: byRun, orderBy: [{ at: "asc" }, { id: "asc" }], take: MAX_LOGS }),
+    scope.db.logEntry.findMany({ where: byRun, orderBy: [{ at: "asc" }, { id: "asc" }], take: MAX_LOGS + 1 }),
     scope.db.httpExchange.findMany({
       where: byRun,
       orderBy: [{ startedAt: "asc" }, { id: "asc" }],
-      take: MAX_EXCHANGES,
+      take: MAX_EXCHANGES + 1,
     }),
   ]);
   return {
@@ -84,8 +88,10 @@ export async function getExecution(scope: OrgScope, id: string): Promise<Executi
       errorMessage: s.errorMessage,
       output: s.output,
     })),
-    logs: logs.map((l) => ({ id: l.id, at: l.at, level: l.level, message: l.message, stepName: l.stepName, data: l.data })),
-    httpExchanges: httpExchanges.map((h) => ({
+    logsTruncated: logs.length > MAX_LOGS,
+    httpExchangesTruncated: httpExchanges.length > MAX_EXCHANGES,
+    logs: logs.slice(0, MAX_LOGS).map((l) => ({ id: l.id, at: l.at, level: l.level, message: l.message, stepName: l.stepName, data: l.data })),
+    httpExchanges: httpExchanges.slice(0, MAX_EXCHANGES).map((h) => ({
       id: h.id,
       stepName: h.stepName,
       method: h.method,

@@ -18,10 +18,10 @@ function statusTone(status: number | null, error: string | null): string {
   return "bg-emerald-50 text-emerald-700 ring-emerald-200";
 }
 
-export function HttpExchanges({ exchanges }: { exchanges: Exchange[] }) {
+export function HttpExchanges({ exchanges, truncated = false }: { exchanges: Exchange[]; truncated?: boolean }) {
   return (
     <Card>
-      <CardHeader id="http" title="HTTP exchanges" count={exchanges.length} />
+      <CardHeader id="http" title="HTTP exchanges" count={truncated ? `${exchanges.length}+` : exchanges.length} />
       {exchanges.length === 0 ? (
         <div className="flex items-center gap-2 px-4 py-6 text-sm text-ink-3">
           <Globe className="size-4" aria-hidden /> No outbound HTTP calls. Calls made with ctx.http appear here, secrets masked.
@@ -31,6 +31,9 @@ export function HttpExchanges({ exchanges }: { exchanges: Exchange[] }) {
           {exchanges.map((x) => (
             <ExchangeRow key={x.id} x={x} />
           ))}
+          {truncated ? (
+            <li className="px-4 py-2 text-xs text-ink-3">Only the first {exchanges.length.toLocaleString()} exchanges are shown; this run made more calls.</li>
+          ) : null}
         </ul>
       )}
     </Card>

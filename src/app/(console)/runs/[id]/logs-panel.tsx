@@ -18,7 +18,7 @@ const levelClass: Record<string, string> = {
   ERROR: "text-red-700",
 };
 
-export function LogsPanel({ logs }: { logs: Log[] }) {
+export function LogsPanel({ logs, truncated = false }: { logs: Log[]; truncated?: boolean }) {
   const [min, setMin] = useState<(typeof LEVELS)[number]>("DEBUG");
   const floor = LEVELS.indexOf(min);
   const shown = logs.filter((l) => LEVELS.indexOf(l.level as (typeof LEVELS)[number]) >= floor);
@@ -28,7 +28,7 @@ export function LogsPanel({ logs }: { logs: Log[] }) {
       <CardHeader
         id="logs"
         title="Logs"
-        count={logs.length}
+        count={truncated ? `${logs.length}+` : logs.length}
         actions={
           logs.length > 0 ? (
             <label className="flex items-center gap-2 text-xs text-ink-3">
@@ -54,6 +54,9 @@ export function LogsPanel({ logs }: { logs: Log[] }) {
           {shown.map((log) => (
             <LogLine key={log.id} log={log} />
           ))}
+          {truncated ? (
+            <li className="px-4 py-2 font-sans text-ink-3">Only the first {logs.length.toLocaleString()} log lines are shown; this run wrote more.</li>
+          ) : null}
         </ol>
       )}
     </Card>

@@ -198,8 +198,8 @@ function RunDetailView({ run }: { run: ExecutionDetail }) {
       </nav>
 
       <StepsTimeline run={run} />
-      <HttpExchanges exchanges={run.httpExchanges} />
-      <LogsPanel logs={run.logs} />
+      <HttpExchanges exchanges={run.httpExchanges} truncated={run.httpExchangesTruncated} />
+      <LogsPanel logs={run.logs} truncated={run.logsTruncated} />
       <PayloadPreview run={run} />
     </article>
   );
