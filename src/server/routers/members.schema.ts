@@ -13,3 +13,6 @@ export type UpdateMemberRoleInput = z.infer<typeof UpdateMemberRoleInput>;
 
 export const RemoveMemberInput = z.object({ memberId: Id });
 export type RemoveMemberInput = z.infer<typeof RemoveMemberInput>;
+
+export const RevokeInvitationInput = z.object({ invitationId: Id });
+export type RevokeInvitationInput = z.infer<typeof RevokeInvitationInput>;

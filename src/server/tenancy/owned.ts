@@ -57,3 +57,8 @@ export async function getOwnedMember(scope: OrgScope, id: string) {
 export async function getOwnedApiKey(scope: OrgScope, id: string) {
   return found(await scope.db.apiKey.findFirst({ where: { id, ...inOrg(scope) } }), "API key");
 }
+
+/** An invitation still open (not accepted); expired ones are found too, so an owner can clear them. */
+export async function getOwnedInvitation(scope: OrgScope, id: string) {
+  return found(await scope.db.invitation.findFirst({ where: { id, acceptedAt: null, ...inOrg(scope) } }), "invitation");
+}

@@ -28,6 +28,7 @@ const TRPC_ID_CALLS: Record<string, Call[]> = {
   ],
   "members.updateRole": [(c, b) => c.members.updateRole({ memberId: b.users.OWNER.memberId, role: "SUPPORT" })],
   "members.remove": [(c, b) => c.members.remove({ memberId: b.users.SUPPORT.memberId })],
+  "members.revokeInvitation": [(c, b) => c.members.revokeInvitation({ invitationId: b.invitation.id })],
   "apiKeys.revoke": [(c, b) => c.apiKeys.revoke({ id: b.apiKey.id })],
   "instances.pause": [(c, b) => c.instances.pause({ instanceId: b.instance.id })],
   "instances.resume": [(c, b) => c.instances.resume({ instanceId: b.instance.id })],
@@ -107,6 +108,7 @@ function idsOf(b: SeededTenant): string[] {
     b.step.id,
     b.log.id,
     b.exchange.id,
+    b.invitation.id,
     b.apiKey.id,
     b.users.OWNER.memberId,
     b.users.SUPPORT.memberId,
@@ -167,6 +169,7 @@ describe("tenancy", () => {
       integrations: await caller.integrations.list(),
       customers: await caller.customers.list(),
       members: await caller.members.list(),
+      invitations: await caller.members.invitations(),
       apiKeys: await caller.apiKeys.list(),
     };
     expect(answers.org.id).toBe(a.organizationId);

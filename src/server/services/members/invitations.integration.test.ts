@@ -72,6 +72,33 @@ describe("invitations", () => {
   });
 });
 
+describe("open invitations", () => {
+  dbTest("an owner sees the open invitations and revokes one; its link then answers NOT_FOUND", async ({ db }) => {
+    const a = await seedTenant(db, "a");
+    const owner = appRouter.createCaller(contextFor(db, a.users.OWNER.userId));
+    const { inviteUrl } = await owner.members.invite({ email: "pending@example.test", role: "SUPPORT" });
+    const token = tokenOf(inviteUrl);
+    // The seeded tenant's own invitation was already accepted by nobody: both are listed, newest first.
+    const open = await owner.members.invitations();
+    expect(open[0]).toMatchObject({ email: "pending@example.test", role: "SUPPORT", expired: false });
+    const pending = open[0]!;
+    expect(open.map((i) => i.id)).toContain(a.invitation.id);
+    expect(JSON.stringify(open)).not.toContain(token);
+
+    await owner.members.revokeInvitation({ invitationId: pending.id });
+    expect((await owner.members.invitations()).map((i) => i.id)).not.toContain(pending.id);
+    await expect(anonymous(db).auth.inviteInfo({ token })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(owner.members.revokeInvitation({ invitationId: pending.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const audit = await db.auditLog.findFirstOrThrow({ where: { organizationId: a.organizationId, action: "member.invitation_revoked" } });
+    expect(audit).toMatchObject({ targetId: pending.id });
+
+    // Only owners manage invitations.
+    const builder = appRouter.createCaller(contextFor(db, a.users.BUILDER.userId));
+    await expect(builder.members.invitations()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(builder.members.revokeInvitation({ invitationId: a.invitation.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
 describe("member roles", () => {
   dbTest("the last owner can be neither demoted nor removed", async ({ db }) => {
     const a = await seedTenant(db, "a");

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link2, UserPlus } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
@@ -14,7 +14,10 @@ import { ROLE_HELP } from "./roles";
 
 export function InviteForm() {
   const trpc = useTRPC();
-  const invite = useMutation(trpc.members.invite.mutationOptions());
+  const queryClient = useQueryClient();
+  const invite = useMutation(
+    trpc.members.invite.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }),
+  );
   const [result, setResult] = useState<{ email: string; url: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [role, setRole] = useState<Role>("BUILDER");

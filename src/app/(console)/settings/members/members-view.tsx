@@ -17,6 +17,7 @@ import { useTRPC } from "@/trpc/react";
 import type { Role, RouterOutputs } from "@/trpc/types";
 import { useCurrentOrg } from "../../use-current-org";
 import { InviteForm } from "./invite-form";
+import { PendingInvitations } from "./pending-invitations";
 import { ROLE_LABEL } from "./roles";
 
 type Member = RouterOutputs["members"]["list"][number];
@@ -59,6 +60,7 @@ export function MembersView() {
   return (
     <>
       {isOwner ? <InviteForm /> : null}
+      {isOwner ? <PendingInvitations /> : null}
       {!isOwner && !orgQuery.isPending ? (
         <p className="mb-4 text-sm text-ink-3">Only owners can invite members, change roles or remove members.</p>
       ) : null}
