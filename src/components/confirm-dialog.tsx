@@ -1,23 +1,10 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
-import { toUiError } from "@/trpc/errors";
-import { Button } from "./button";
-import { DialogClose, DialogContent, DialogRoot } from "./dialog";
-import { FormAlert } from "./field";
+import type { ReactNode } from "react";
+import { ActionDialog } from "./action-dialog";
 
-/**
- * "Are you sure?" for destructive actions. Stays open with the error if the action fails
- * (e.g. CONFLICT: removing the last owner), closes when it succeeds.
- */
-export function ConfirmDialog({
-  open,
-  onOpenChange,
-  title,
-  description,
-  confirmLabel,
-  onConfirm,
-}: {
+/** "Are you sure?" for destructive actions: an ActionDialog with a red confirm button and nothing to fill in. */
+export function ConfirmDialog(props: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
@@ -25,48 +12,5 @@ export function ConfirmDialog({
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
 }) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  return (
-    <DialogRoot
-      open={open}
-      onOpenChange={(next) => {
-        if (!next) setError(null);
-        onOpenChange(next);
-      }}
-    >
-      <DialogContent
-        title={title}
-        description={description}
-        footer={
-          <>
-            <DialogClose asChild>
-              <Button>Cancel</Button>
-            </DialogClose>
-            <Button
-              variant="danger"
-              loading={pending}
-              onClick={async () => {
-                setPending(true);
-                setError(null);
-                try {
-                  await onConfirm();
-                  onOpenChange(false);
-                } catch (err) {
-                  setError(toUiError(err).message);
-                } finally {
-                  setPending(false);
-                }
-              }}
-            >
-              {confirmLabel}
-            </Button>
-          </>
-        }
-      >
-        {error ? <FormAlert>{error}</FormAlert> : null}
-      </DialogContent>
-    </DialogRoot>
-  );
+  return <ActionDialog {...props} variant="danger" className="" />;
 }

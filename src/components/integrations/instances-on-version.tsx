@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Badge, type Tone } from "../badge";
 import { Button } from "../button";
 import { Field, Select } from "../field";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog } from "@/components/action-dialog";
 import type { IntegrationActions } from "./use-integration-actions";
 import type { InstanceItem, VersionItem } from "./types";
 

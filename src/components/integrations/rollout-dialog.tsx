@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { Field, Input, Select } from "../field";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog } from "@/components/action-dialog";
 import type { IntegrationActions } from "./use-integration-actions";
 import type { InstanceItem, VersionItem } from "./types";
 

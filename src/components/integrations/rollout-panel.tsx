@@ -7,7 +7,7 @@ import { Button } from "../button";
 import { cn } from "../cn";
 import { ConfirmDialog } from "../confirm-dialog";
 import { RelativeTime } from "../time";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog } from "@/components/action-dialog";
 import { formatRate } from "./format-rate";
 import type { IntegrationActions } from "./use-integration-actions";
 import type { IntegrationDetail, RolloutItem } from "./types";

@@ -7,7 +7,7 @@ import { Button } from "../button";
 import { ConfirmDialog } from "../confirm-dialog";
 import { formatAbsolute } from "../format";
 import { RelativeTime } from "../time";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog } from "@/components/action-dialog";
 import { InstancesOnVersion } from "./instances-on-version";
 import { ManifestView } from "./manifest-view";
 import { RolloutDialog } from "./rollout-dialog";

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Badge } from "../badge";
 import { Button } from "../button";
 import { Field, Input, Select } from "../field";
-import { ActionDialog } from "./action-dialog";
+import { ActionDialog } from "@/components/action-dialog";
 import type { IntegrationActions } from "./use-integration-actions";
 import type { IntegrationDetail } from "./types";
 

@@ -2,13 +2,14 @@
 
 import { useState, type ReactNode } from "react";
 import { toUiError } from "@/trpc/errors";
-import { Button, type ButtonVariant } from "../button";
-import { DialogClose, DialogContent, DialogRoot } from "../dialog";
-import { FormAlert } from "../field";
+import { Button, type ButtonVariant } from "./button";
+import { DialogClose, DialogContent, DialogRoot } from "./dialog";
+import { FormAlert } from "./field";
 
 /**
  * A confirm step with optional inputs: stays open showing the server's reason when the action
- * is refused (e.g. "the config does not fit version 3: priceList: required"), closes on success.
+ * is refused (e.g. "the config does not fit version 3: priceList: required", or CONFLICT when
+ * removing the last owner), closes on success.
  */
 export function ActionDialog({
   open,
@@ -20,6 +21,7 @@ export function ActionDialog({
   onConfirm,
   children,
   disabled,
+  className = "max-w-lg",
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -30,6 +32,8 @@ export function ActionDialog({
   onConfirm: () => Promise<unknown>;
   children?: ReactNode;
   disabled?: boolean;
+  /** Width of the dialog (default max-w-lg). */
+  className?: string;
 }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +48,7 @@ export function ActionDialog({
       <DialogContent
         title={title}
         description={description}
-        className="max-w-lg"
+        className={className}
         footer={
           <>
             <DialogClose asChild>
