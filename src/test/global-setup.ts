@@ -9,17 +9,17 @@ import { startRedis } from "../../scripts/lib/redis-server";
 import { applyMigrations, pendingSchemaDiff, readMigrationsList, SCHEMA_PATH } from "../../scripts/lib/schema-engine";
 import type { PorticoTestContext } from "./provided-context";
 import { acquireRunLock } from "./run-lock";
+import { slotDataDir, slotPostgresPort, slotRedisPort } from "./test-slot";
 
 // Runs once per `vitest run`, in the main process: one Postgres (54339) and one Redis (63809)
 // with data under .portico/test (kept between runs: initdb is the slow part), and a template
 // database migrated from prisma/migrations that db-test.ts clones for each test. The template
 // is rebuilt whenever the migration files change (see prepareTemplate).
 
-// PORTICO_TEST_SLOT=N gives parallel developers/sessions their own servers and data folder.
-const SLOT = Number(process.env.PORTICO_TEST_SLOT ?? 0);
-const PG_PORT = 54339 + SLOT * 10;
-const REDIS_PORT = 63809 + SLOT * 10;
-const DATA_DIR = path.resolve(SLOT ? `.portico/test-${SLOT}` : ".portico/test");
+// PORTICO_TEST_SLOT=N gives parallel developers/sessions their own servers and data folder (test-slot.ts).
+const PG_PORT = slotPostgresPort();
+const REDIS_PORT = slotRedisPort();
+const DATA_DIR = slotDataDir();
 const TEMPLATE = "portico_template";
 // Databases a killed run may have left behind: per-test clones and engine shadow databases.
 const LEFTOVER = /^(test_|prisma_migrate_shadow_db_)/;

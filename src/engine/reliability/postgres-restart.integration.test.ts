@@ -2,10 +2,10 @@
 // and the executors are not restarted: they must reconnect by themselves; webhooks during the
 // outage get 503 (never a 202 that is then lost); runs in flight finish or are retried.
 // Uses a Postgres of its own (the shared test server must not go down under other tests).
-import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import { createDb } from "@/lib/db";
+import { slotDataDir, slotPostgresPort } from "@/test/test-slot";
 import { startPostgres, type RunningPostgres } from "../../../scripts/lib/postgres";
 import { applyMigrations } from "../../../scripts/lib/schema-engine";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
@@ -22,9 +22,9 @@ import {
 } from "./harness";
 
 const RUNS = Number(process.env.RELIABILITY_PG_RUNS ?? 100);
-// Port from test slot 6's range; data kept between runs (initdb is the slow part).
-const PG_PORT = 54406;
-const PG_DIR = path.resolve(".portico/h13/pg");
+// A server of its own in this test slot's range; data kept between runs (initdb is the slow part).
+const PG_PORT = slotPostgresPort(7);
+const PG_DIR = slotDataDir("reliability-pg");
 const DATABASE = "reliability";
 
 let procs = new Procs();

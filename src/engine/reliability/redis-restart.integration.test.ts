@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect } from "vitest";
 import { dbTest } from "@/test/db-test";
+import { slotDataDir, slotRedisPort } from "@/test/test-slot";
 import { startRedis, type RunningRedis } from "../../../scripts/lib/redis-server";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
 import {
@@ -21,9 +22,9 @@ import {
 } from "./harness";
 
 const RUNS = Number(process.env.RELIABILITY_REDIS_RUNS ?? 100);
-// Our own redis-server (not the shared test one): this test kills it. Port from test slot 6's range.
-const PORT = 63906;
-const dataDir = (name: string) => path.resolve(`.portico/h13/redis-${name}`);
+// Our own redis-server (not the shared test one): this test kills it. Port in this test slot's range.
+const PORT = slotRedisPort(7);
+const dataDir = (name: string) => slotDataDir(`reliability-redis-${name}`);
 
 let procs = new Procs();
 const cleanups: (() => Promise<unknown>)[] = [];
