@@ -11,6 +11,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createFrontServer } from "@/engine/ingest/http-front";
+import { ingestBatchStats, type IngestDeps } from "@/engine/ingest/ingest-webhook";
 import { createDb } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createExecutionsQueue, QUEUES } from "@/lib/queues";
@@ -27,6 +28,9 @@ const statuses: Record<number, number> = {};
 /** Requests whose status is not decided yet: the parent waits for 0 before it counts. */
 let inflight = 0;
 const closers: (() => Promise<unknown> | void)[] = [];
+/** Portico's ingest deps, for its batch counters (rows per INSERT). */
+let porticoDeps: IngestDeps | undefined;
+let batchesBefore = { batches: 0, rows: 0 };
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -97,8 +101,9 @@ async function build(): Promise<Server> {
       const queue = createExecutionsQueue(producer, process.env.REDIS_PREFIX);
       closers.push(() => queue.close(), () => producer.disconnect(), () => db.$disconnect());
       const logger = createLogger("bench-web", process.env.LOG_LEVEL ?? "info");
+      porticoDeps = { db, queue, logger, maxBytes: 1024 * 1024 };
       return createFrontServer({
-        deps: { db, queue, logger, maxBytes: 1024 * 1024 },
+        deps: porticoDeps,
         nextHandler: (_req, res) => {
           res.writeHead(404, { "content-type": "text/plain" });
           res.end("not found");
@@ -159,7 +164,10 @@ serveParent(
     }
     if (msg.type === "stats") {
       // Every call starts a new measurement window (the parent calls it before and after a round).
-      const snapshot = { type: "stats", statuses: { ...statuses }, sql: takeSqlCounts(), cpuMs: takeCpuMs() };
+      const b = porticoDeps ? ingestBatchStats(porticoDeps) : undefined;
+      const batches = b ? { batches: b.batches - batchesBefore.batches, rows: b.rows - batchesBefore.rows } : undefined;
+      if (b) batchesBefore = b;
+      const snapshot = { type: "stats", statuses: { ...statuses }, sql: takeSqlCounts(), cpuMs: takeCpuMs(), batches };
       for (const k of Object.keys(statuses)) delete statuses[Number(k)];
       return snapshot;
     }

@@ -34,6 +34,8 @@ interface RoundResult extends LoadResult {
   /** CPU ms during the round: the server process (user + system), Postgres (all backends), Redis. */
   cpuMs: { server: number; serverSystem: number; postgres: number; redis: number };
   ledger?: LedgerCheck;
+  /** Portico only: INSERT statements (batches) and the rows they wrote during the round. */
+  batches?: { batches: number; rows: number };
 }
 
 interface LedgerCheck {
@@ -122,7 +124,7 @@ export async function runIngest(ctx: BenchContext) {
           // Requests still in flight when autocannon stopped are finished (and counted) first.
           const idle = await s.child.request<{ inflight: number }>({ type: "idle" });
           if (idle.inflight > 0) log(`  warning: ${v.key} still had ${idle.inflight} requests in flight after 60 s`);
-          const stats = await s.child.request<{ statuses: Record<string, number>; sql: Record<string, number>; cpuMs: { user: number; system: number } }>({ type: "stats" });
+          const stats = await s.child.request<{ statuses: Record<string, number>; sql: Record<string, number>; cpuMs: { user: number; system: number }; batches?: { batches: number; rows: number } }>({ type: "stats" });
           const infraAfter = infraCpuMs();
           const result: RoundResult = {
             ...load,
@@ -131,6 +133,7 @@ export async function runIngest(ctx: BenchContext) {
             serverStatuses: stats.statuses,
             sql: stats.sql,
             cpuMs: { server: stats.cpuMs.user + stats.cpuMs.system, serverSystem: stats.cpuMs.system, postgres: infraAfter.postgresMs - infraBefore.postgresMs, redis: infraAfter.redisMs - infraBefore.redisMs },
+            ...(stats.batches ? { batches: stats.batches } : {}),
           };
           if (v.key === "portico") result.ledger = await ledgerCheck(admin, porticoQueue, stats.statuses, load.ok2xx);
           rounds.push(result);
@@ -140,7 +143,8 @@ export async function runIngest(ctx: BenchContext) {
               `  CPU/1k: server ${fmt(perRequest([result]).cpuPer1k.server)} pg ${fmt(perRequest([result]).cpuPer1k.postgres)} redis ${fmt(perRequest([result]).cpuPer1k.redis)} ms` +
               (result.ledger
                 ? `\n      ledger check: 202 sent ${fmt(result.ledger.serverSent202)} (client saw ${fmt(result.ledger.client2xx)}), ` +
-                  `Execution rows ${fmt(result.ledger.executionRows)}, queued jobs ${fmt(result.ledger.queuedJobs)} → ${result.ledger.ok ? "OK" : "MISMATCH"}`
+                  `Execution rows ${fmt(result.ledger.executionRows)}, queued jobs ${fmt(result.ledger.queuedJobs)} → ${result.ledger.ok ? "OK" : "MISMATCH"}` +
+                  (result.batches?.batches ? `; ${fmt(result.batches.batches)} INSERTs, ${(result.batches.rows / result.batches.batches).toFixed(1)} rows each` : "")
                 : ""),
           );
           await clean();

@@ -11,7 +11,7 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { startExecutor } from "@/engine/executor/start-executor";
 import { ingestWebhook, type IngestDeps } from "@/engine/ingest/ingest-webhook";
-import { createDb } from "@/lib/db";
+import { createDb, executorPoolSize } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createExecutionsQueue } from "@/lib/queues";
 import { createRedis } from "@/lib/redis";
@@ -88,10 +88,10 @@ async function bareDrain(n: number, concurrency: number): Promise<{ ms: number; 
 const PORTICO_PREFIX = "bench-tp-portico";
 let portico: { db: ReturnType<typeof createDb>; ingest: IngestDeps } | undefined;
 
-function porticoDeps() {
+function porticoDeps(concurrency = 1) {
   if (!portico) {
-    // One Prisma client per process with the default pool (10), as the executor process has.
-    const db = createDb(DATABASE_URL);
+    // One client per process, its pool sized as workers/executor.ts sizes it.
+    const db = createDb(DATABASE_URL, { max: executorPoolSize(concurrency) });
     const producer = createRedis(REDIS_URL, "producer");
     const queue = createExecutionsQueue(producer, PORTICO_PREFIX);
     const logger = createLogger("bench-executor", process.env.LOG_LEVEL ?? "info");
@@ -134,7 +134,7 @@ async function porticoReset(instanceId: string) {
  * "held" does not count) or the deadline passed.
  */
 async function porticoMeasure(o: { token: string; instanceId: string; n: number; concurrency: number; warmup: number; deadlineMs: number }) {
-  const { db, ingest } = porticoDeps();
+  const { db, ingest } = porticoDeps(o.concurrency);
   await porticoReset(o.instanceId);
   const redis = createRedis(REDIS_URL, "worker");
   const executor = startExecutor({ db, redis, prefix: PORTICO_PREFIX, logger: ingest.logger, concurrency: o.concurrency, outboundAllowlist: [] });

@@ -68,7 +68,8 @@ export async function runThroughput(ctx: BenchContext) {
             instanceId: seeded.instanceId,
             n: nPortico,
             concurrency,
-            warmup: 30,
+            // Enough runs that every sandbox thread (one per concurrent run) is up before the clock starts.
+            warmup: Math.max(30, concurrency * 2),
             deadlineMs: deadlineS * 1000,
           });
         } finally {

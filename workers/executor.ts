@@ -2,17 +2,21 @@
 import { parseAllowlist } from "@/engine/http/address-policy";
 import { startExecutor } from "@/engine/executor/start-executor";
 import { startReconciler } from "@/engine/reconcile";
+import { startRetention } from "@/engine/retention/start-retention";
 import { startRolloutChecker } from "@/engine/rollouts/check-rollouts";
+import { startRolloutWorker } from "@/engine/rollouts/start-rollout-worker";
 import { startScheduling } from "@/engine/schedules/start-scheduling";
-import { getDb } from "@/lib/db";
+import { executorPoolSize, getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/redis";
-import { haltRolloutFor } from "@/server/services/versions/halt-rollout";
+import { runRollout } from "@/server/services/versions/run-rollout";
 
 async function main() {
   const logger = createLogger("executor", env.LOG_LEVEL);
-  const db = getDb();
+  // One connection per run in flight plus headroom (records, reconciler, schedules): a pool
+  // smaller than the concurrency made runs time out waiting for a connection under load.
+  const db = getDb({ max: executorPoolSize(env.EXECUTOR_CONCURRENCY) });
   const redis = createRedis(env.REDIS_URL, "worker");
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
@@ -25,6 +29,7 @@ async function main() {
     outboundAllowlist: parseAllowlist(env.OUTBOUND_ALLOWLIST),
     lockDurationMs: env.EXECUTOR_LOCK_MS,
     stalledIntervalMs: env.EXECUTOR_STALLED_INTERVAL_MS,
+    sandbox: { memoryMb: env.EXECUTOR_MEMORY_MB },
   });
   // Every executor runs one; passes are idempotent, so several at once only cost queries.
   // A RUNNING row is only recovered once it has had no live job for longer than the job lock.
@@ -32,10 +37,15 @@ async function main() {
     { db, queue: executor.queue, logger },
     { intervalMs: env.RECONCILE_INTERVAL_MS, graceMs: env.RECONCILE_GRACE_MS, staleRunningMs: env.EXECUTOR_LOCK_MS },
   );
-  // Canary rollouts whose slice fails clearly more than the old version are rolled back (canary-rule.ts).
-  const rollouts = startRolloutChecker({ db, logger, halt: haltRolloutFor(db) }, { intervalMs: 30_000 });
+  // Bulk upgrades (rollout steps) in batches; the step's work is the upgrade service's (it re-validates configs).
+  const rolloutWorker = startRolloutWorker({ redis, prefix: env.REDIS_PREFIX, logger, run: (id, { stopping }) => runRollout(db, id, { logger, shouldStop: stopping }), lockDurationMs: env.EXECUTOR_LOCK_MS });
+  // Canary rollouts whose slice fails clearly more than the old version are rolled back (canary-rule.ts),
+  // and rollout steps whose job went missing are queued again.
+  const rollouts = startRolloutChecker({ db, logger, queue: rolloutWorker.queue }, { intervalMs: 30_000 });
   // Schedule ticks → SCHEDULE runs, and every ACTIVE instance's schedules re-registered periodically.
   const scheduling = startScheduling({ db, redis, queue: executor.queue, logger, prefix: env.REDIS_PREFIX });
+  // Finished runs past their organization's retention are deleted hourly (one job scheduler per deployment).
+  const retention = startRetention({ db, redis, logger, prefix: env.REDIS_PREFIX });
   logger.info({ concurrency: env.EXECUTOR_CONCURRENCY }, "executor started");
 
   let closing = false;
@@ -47,10 +57,11 @@ async function main() {
       await reconciler.stop();
       await rollouts.stop();
       await scheduling.close();
+      await retention.close();
       // Running attempts get a grace period to finish; past it we leave, and BullMQ hands their
       // jobs to another executor (stalled-job recovery), which resumes after the last stored step.
       const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.EXECUTOR_SHUTDOWN_GRACE_MS).unref());
-      const drained = await Promise.race([executor.close().then(() => true), grace]);
+      const drained = await Promise.race([Promise.all([executor.close(), rolloutWorker.close()]).then(() => true), grace]);
       logger.info({ drained }, drained ? "drained; exiting" : "grace period over; exiting, running attempts are handed back");
       await db.$disconnect();
       redis.disconnect();

@@ -30,6 +30,9 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+// Several benchmark runs at once (helpers sharing the machine) need their own data folders too.
+const DATA_DIR = process.env.BENCH_DATA_DIR ?? ".portico/bench";
+
 export async function startInfra(log: (line: string) => void): Promise<BenchInfra> {
   const pgPort = Number(process.env.BENCH_PG_PORT ?? 54359);
   const redisPort = Number(process.env.BENCH_REDIS_PORT ?? 63829);
@@ -44,10 +47,10 @@ export async function startInfra(log: (line: string) => void): Promise<BenchInfr
     await Promise.allSettled([redis?.stop(), postgres?.stop()]);
   };
   try {
-    log(`starting Postgres on 127.0.0.1:${pgPort} and Redis on 127.0.0.1:${redisPort} (data under .portico/bench/)`);
+    log(`starting Postgres on 127.0.0.1:${pgPort} and Redis on 127.0.0.1:${redisPort} (data under ${DATA_DIR}/)`);
     [postgres, redis] = await Promise.all([
-      startPostgres({ dataDir: ".portico/bench/pg", port: pgPort, unsafeFast: false }),
-      startRedis({ dataDir: ".portico/bench/redis", port: redisPort }),
+      startPostgres({ dataDir: `${DATA_DIR}/pg`, port: pgPort, unsafeFast: false }),
+      startRedis({ dataDir: `${DATA_DIR}/redis`, port: redisPort }),
     ]);
     const admin = new pg.Client({ connectionString: postgres.urlFor("postgres") });
     await admin.connect();
@@ -76,8 +79,8 @@ export async function startInfra(log: (line: string) => void): Promise<BenchInfr
  */
 export function stopInfraNow(): void {
   for (const [file, signal] of [
-    [".portico/bench/redis/portico-redis.pid", "SIGTERM"],
-    [".portico/bench/pg/postmaster.pid", "SIGINT"], // Postgres "fast" shutdown
+    [`${DATA_DIR}/redis/portico-redis.pid`, "SIGTERM"],
+    [`${DATA_DIR}/pg/postmaster.pid`, "SIGINT"], // Postgres "fast" shutdown
   ] as const) {
     try {
       const pid = Number(readFileSync(path.resolve(file), "utf8").split("\n")[0]!.trim());
@@ -98,7 +101,7 @@ export function porticoEnv(infra: BenchInfra): Record<string, string> {
     // Throwaway keys: the bench database is recreated on every run.
     PORTICO_MASTER_KEY: randomBytes(32).toString("base64"),
     NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
-    PORTICO_DATA_DIR: ".portico/bench",
+    PORTICO_DATA_DIR: DATA_DIR,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
 }

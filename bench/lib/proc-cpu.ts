@@ -43,8 +43,8 @@ function pidFrom(file: string): number | undefined {
   }
 }
 
-export const postgresPid = () => pidFrom(path.resolve(".portico/bench/pg/postmaster.pid"));
-export const redisPid = () => pidFrom(path.resolve(".portico/bench/redis/portico-redis.pid"));
+export const postgresPid = () => pidFrom(path.resolve(process.env.BENCH_DATA_DIR ?? ".portico/bench", "pg/postmaster.pid"));
+export const redisPid = () => pidFrom(path.resolve(process.env.BENCH_DATA_DIR ?? ".portico/bench", "redis/portico-redis.pid"));
 
 export function infraCpuMs(): { postgresMs: number; redisMs: number } {
   return { postgresMs: treeCpuMs(postgresPid()), redisMs: treeCpuMs(redisPid()) };

@@ -1,4 +1,4 @@
-import { defineIntegration, InvalidDataError, z } from "portico/sdk";
+import { configField, defineIntegration, InvalidDataError, z } from "portico/sdk";
 
 // Webhook order from the shop → validated → mapped to the ERP's sales order → pushed once.
 // The ERP honours Idempotency-Key, so a retried push (or a replay) never makes a second order.
@@ -24,10 +24,42 @@ export default defineIntegration({
   description: "Creates a sales order in the ERP for every new shop order.",
   category: "ERP",
   icon: "package",
+  // The customer's settings wizard: two pages. Each field keeps a stable id, so a later version
+  // may rename its key and upgrades still carry the customer's value over.
   config: z.object({
-    warehouse: z.string().min(1).default("MAIN").describe("Warehouse code the ERP ships from"),
-    customerAccount: z.string().min(1).default("WEBSHOP").describe("ERP account the orders are booked on"),
+    customerAccount: configField(z.string().min(1).default("WEBSHOP").describe("ERP account the orders are booked on"), {
+      id: "customerAccount",
+      page: "booking",
+      title: "Customer account",
+    }),
+    region: configField(z.enum(["DE", "AT"]).optional().describe("Offer only the warehouses of this region"), {
+      id: "region",
+      page: "shipping",
+      title: "Region",
+    }),
+    warehouse: configField(z.string().min(1).default("MAIN").describe("Warehouse code the ERP ships from"), {
+      id: "warehouse",
+      page: "shipping",
+      title: "Warehouse",
+    }),
   }),
+  configPages: [
+    { key: "booking", title: "Booking", description: "How the ERP books the shop's orders." },
+    { key: "shipping", title: "Shipping", description: "Where the orders ship from." },
+  ],
+  // The warehouse choices come from the customer's own ERP account, once it is connected, and
+  // are loaded again when the region changes.
+  configOptions: {
+    warehouse: {
+      connection: "erp",
+      dependsOn: ["region"],
+      async load(ctx) {
+        const res = await ctx.http(ctx.connections.erp).get("/erp/api/warehouses", { query: { region: ctx.config.region } });
+        const { data } = res.json<{ data: { code: string; name: string }[] }>();
+        return data.map((w) => ({ value: w.code, label: `${w.name} (${w.code})` }));
+      },
+    },
+  },
   connections: {
     erp: { app: "erp", auth: "apiKey", description: "Your ERP account" },
   },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeRemote, runFlow, type FakeRemote } from "portico/sdk/testing";
+import { fakeRemote, loadOptions, runFlow, type FakeRemote } from "portico/sdk/testing";
 import ordersToErp from "./index";
 
 // The example integration run locally (no server) against a scripted fake ERP: what a builder
@@ -118,5 +118,24 @@ describe("orders-to-erp, run locally", () => {
     expect(result.error).toMatchObject({ errorClass: "INVALID_DATA", retryable: false });
     expect(result.error!.customerMessage).toContain("an order needs at least one line");
     expect(erp.requests).toHaveLength(0);
+  });
+});
+
+describe("orders-to-erp's warehouse choices, loaded locally", () => {
+  it("lists the account's warehouses of the chosen region", async () => {
+    erp.on("GET", "/erp/api/warehouses").reply(200, { data: [{ code: "VIE-1", name: "Vienna" }] });
+    const { options } = await loadOptions(ordersToErp, "warehouse", {
+      config: { region: "AT" },
+      connections: { erp: { baseUrl: erp.url, credentials: { apiKey: "erp-secret-key" } } },
+    });
+    expect(options).toEqual([{ value: "VIE-1", label: "Vienna (VIE-1)" }]);
+    expect(erp.requests[0]).toMatchObject({ path: "/erp/api/warehouses", query: { region: "AT" } });
+  });
+
+  it("a refused key surfaces as AuthError, which the wizard shows as 'reconnect'", async () => {
+    erp.on("GET", "/erp/api/warehouses").reply(401, { error: { code: "invalid_api_key" } });
+    await expect(
+      loadOptions(ordersToErp, "warehouse", { connections: { erp: { baseUrl: erp.url, credentials: { apiKey: "wrong" } } } }),
+    ).rejects.toMatchObject({ errorClass: "AUTH", status: 401 });
   });
 });

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { errorReply, header, parseJsonBody, type AppRequest, type Reply } from "../http-io";
-import type { SalesOrder, SandboxState } from "../state";
+import { DEFAULT_ERP_KEY, type SalesOrder, type SandboxState } from "../state";
 import { takeToken } from "./token-bucket";
 
 const SalesOrderInput = z.looseObject({
@@ -68,7 +68,31 @@ function createSalesOrder(req: AppRequest, state: SandboxState): Reply {
   return reply;
 }
 
-function route(req: AppRequest, state: SandboxState): Reply {
+export interface Warehouse {
+  code: string;
+  name: string;
+  region: "DE" | "AT";
+}
+
+// The warehouses of an ERP account: the demo key's account has four in two regions, any other
+// accepted key's account only its main one (so a test can tell the accounts apart).
+const DEMO_WAREHOUSES: Warehouse[] = [
+  { code: "MAIN", name: "Main warehouse (Kassel)", region: "DE" },
+  { code: "BER-1", name: "Berlin", region: "DE" },
+  { code: "HAM-2", name: "Hamburg", region: "DE" },
+  { code: "VIE-1", name: "Vienna", region: "AT" },
+];
+
+function warehousesOf(apiKey: string): Warehouse[] {
+  return apiKey === DEFAULT_ERP_KEY ? DEMO_WAREHOUSES : DEMO_WAREHOUSES.slice(0, 1);
+}
+
+function route(req: AppRequest, state: SandboxState, apiKey: string): Reply {
+  if (req.subpath === "/api/warehouses") {
+    if (req.method !== "GET") return errorReply(405, "method_not_allowed", `${req.method} not allowed on ${req.path}`);
+    const region = req.query.get("region");
+    return { status: 200, body: { data: warehousesOf(apiKey).filter((w) => !region || w.region === region) } };
+  }
   if (req.subpath === "/api/sales-orders") {
     if (req.method === "POST") return createSalesOrder(req, state);
     if (req.method === "GET") {
@@ -93,7 +117,7 @@ export function handleErp(req: AppRequest, state: SandboxState): Reply {
     return errorReply(401, "invalid_api_key", "missing or invalid X-Api-Key header");
 
   const { rateLimit } = state.erp;
-  if (!rateLimit.enabled) return route(req, state);
+  if (!rateLimit.enabled) return route(req, state, apiKey);
 
   const now = Date.now();
   const take = takeToken(state.erp.buckets, apiKey, rateLimit, now);
@@ -111,7 +135,7 @@ export function handleErp(req: AppRequest, state: SandboxState): Reply {
       body: { error: { code: "rate_limited", message: `rate limit exceeded, retry after ${retryAfter}s` } },
     };
   }
-  const reply = route(req, state);
+  const reply = route(req, state, apiKey);
   return {
     ...reply,
     headers: { ...reply.headers, "x-ratelimit-limit": String(take.limit), "x-ratelimit-remaining": String(take.remaining) },

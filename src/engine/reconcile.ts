@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import { enqueueExecution, executionJobId, type ExecutionsQueue } from "@/lib/queues";
+import { BREAKER_ALERT, DEFAULT_BREAKER, PROBE_SOURCE, scheduleProbe } from "./breaker/breaker";
 
 // PostgreSQL is the ledger, Redis the delivery. A run can be committed without a live job:
 // the `add` after the commit failed, Redis restarted empty, or a retry's delayed job was lost.
@@ -15,6 +16,13 @@ import { enqueueExecution, executionJobId, type ExecutionsQueue } from "@/lib/qu
 // its job, so "no job for a whole lock period" means nobody holds the run), is handed back:
 // RUNNING → RETRYING (conditional on the attempt we saw, so a run that moved on is left alone)
 // and queued again. Its completed steps are memoized, so it resumes after the last one.
+//
+// Breaker probes need their own pass: the instance is NEEDS_ATTENTION, so the first pass skips
+// its runs on purpose, yet its half-open probe must still run. A probe whose cool-down has passed
+// and that has no live job (its delayed job lost with Redis) is queued again; an instance whose
+// breaker is open with no pending probe at all (the executor died between tripping and recording
+// the probe) gets one, replaying its last failed run. Without this the instance would wait for a
+// human forever.
 
 export interface ReconcileDeps {
   db: Db;
@@ -70,7 +78,8 @@ export async function reconcileOnce(
   }
   if (requeued > 0) deps.logger.info({ requeued }, "reconciler re-queued runs that had no job");
   const recovered = await recoverOrphanedRunning(deps, opts, sightings);
-  return { requeued: requeued + recovered };
+  const probes = await rescueLostProbes(deps, opts);
+  return { requeued: requeued + recovered + probes };
 }
 
 /** A job that will still deliver (waiting, delayed, active); removed-on-finish jobs are gone. */
@@ -121,6 +130,57 @@ async function recoverOrphanedRunning(deps: ReconcileDeps, opts: ReconcileOption
   for (const id of sightings.keys()) if (!seen.has(id)) sightings.delete(id);
   if (recovered > 0) deps.logger.warn({ recovered }, "reconciler handed back RUNNING runs whose job was lost");
   return recovered;
+}
+
+async function rescueLostProbes(deps: ReconcileDeps, opts: ReconcileOptions): Promise<number> {
+  const now = Date.now();
+  const graceMs = opts.graceMs ?? 30_000;
+  const open = await deps.db.alertEvent.findMany({
+    where: { kind: BREAKER_ALERT, resolvedAt: null, instanceId: { not: null } },
+    select: { instanceId: true, data: true },
+    orderBy: { createdAt: "desc" },
+    take: opts.limit ?? 500,
+  });
+  let rescued = 0;
+  const done = new Set<string>();
+  for (const alert of open) {
+    const instanceId = alert.instanceId!;
+    if (done.has(instanceId)) continue;
+    done.add(instanceId);
+    const instance = await deps.db.instance.findUnique({ where: { id: instanceId }, select: { status: true, deletedAt: true } });
+    if (instance?.status !== "NEEDS_ATTENTION" || instance.deletedAt) continue;
+    const raw = (alert.data as { coolDownMs?: unknown } | null)?.coolDownMs;
+    const coolDownMs = typeof raw === "number" && raw >= 0 ? raw : DEFAULT_BREAKER.coolDownMs;
+
+    const probe = await deps.db.execution.findFirst({
+      where: { instanceId, triggerSource: PROBE_SOURCE, status: { in: ["QUEUED", "RETRYING", "RUNNING"] } },
+      select: { id: true, status: true, attempt: true, queuedAt: true, nextAttemptAt: true },
+      orderBy: { queuedAt: "desc" },
+    });
+    if (probe) {
+      if (probe.status === "RUNNING") continue; // someone runs it (or the RUNNING pass recovers it)
+      const dueAt = probe.status === "RETRYING" && probe.nextAttemptAt ? probe.nextAttemptAt.getTime() : probe.queuedAt.getTime() + coolDownMs;
+      if (dueAt > now - graceMs) continue; // not due yet: its delayed job will deliver it
+      const attempt = probe.status === "QUEUED" ? 0 : probe.attempt;
+      if (await liveJob(deps.queue, executionJobId(probe.id, attempt))) continue;
+      await enqueueExecution(deps.queue, probe.id, { attempt });
+      rescued++;
+      continue;
+    }
+    // No pending probe: replay the instance's last failed run (one probe per failed run, so a
+    // probe already made for it — cancelled by someone, say — is not made again).
+    const lastFailed = await deps.db.execution.findFirst({
+      where: { instanceId, status: "FAILED" },
+      select: { id: true, finishedAt: true, queuedAt: true },
+      orderBy: [{ finishedAt: { sort: "desc", nulls: "last" } }, { queuedAt: "desc" }],
+    });
+    if (!lastFailed || (lastFailed.finishedAt ?? lastFailed.queuedAt).getTime() + coolDownMs > now - graceMs) continue;
+    const before = await deps.db.execution.count({ where: { instanceId, triggerSource: PROBE_SOURCE } });
+    await scheduleProbe(deps, lastFailed.id, 0);
+    if ((await deps.db.execution.count({ where: { instanceId, triggerSource: PROBE_SOURCE } })) > before) rescued++;
+  }
+  if (rescued > 0) deps.logger.warn({ rescued }, "reconciler queued breaker probes that had no job");
+  return rescued;
 }
 
 /** Runs reconcileOnce every `intervalMs`, never two passes at once. */

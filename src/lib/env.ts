@@ -24,6 +24,8 @@ const Env = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("Single sign-on"),
   EXECUTOR_CONCURRENCY: z.coerce.number().int().min(1).default(8),
+  // V8 heap ceiling of each sandbox thread (one run at a time each): a run allocating past it fails alone.
+  EXECUTOR_MEMORY_MB: z.coerce.number().int().min(16).default(256),
   // BullMQ lock of a running job: an executor that dies (kill -9) hands its jobs back after this.
   EXECUTOR_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   // How often executors look for jobs whose lock expired (stalled jobs).
@@ -38,6 +40,8 @@ const Env = z.object({
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORTICO_DATA_DIR: z.string().default(".portico"),
+  // Where executors keep integration bundles by sha256 (default <PORTICO_DATA_DIR>/bundles); "off": memory only.
+  BUNDLE_CACHE_DIR: z.string().optional(),
 });
 
 export type Env = z.infer<typeof Env> & { PORTICO_MASTER_KEY: string; NEXTAUTH_SECRET: string; PUBLIC_URL: string };

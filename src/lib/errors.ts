@@ -9,6 +9,8 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "RATE_LIMITED"
   | "UNAVAILABLE"
+  /** A remote app we called on the caller's behalf failed (e.g. loading a config field's options). */
+  | "REMOTE_ERROR"
   | "INTERNAL";
 
 /** The one error type services throw; translated to HTTP/tRPC at the edges. */
@@ -33,6 +35,7 @@ export const ERROR_HTTP: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; status: 
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", status: 413 },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", status: 429 },
   UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", status: 503 },
+  REMOTE_ERROR: { trpc: "BAD_GATEWAY", status: 502 },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", status: 500 },
 };
 

@@ -32,6 +32,20 @@ export const QUEUES = {
     jobs: { tick: { name: "schedule-tick", data: z.object({ instanceId: z.string().min(1), flowKey: z.string().min(1) }) } },
     defaultJobOptions: { attempts: 5, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: true, removeOnFail: 1_000 },
   },
+  // Bulk upgrades (canary rollout steps), in batches by the executor process; one job per
+  // rollout at a time (jobId = rollout id). Progress lives on the Rollout row (src/engine/rollouts).
+  rollouts: {
+    name: "rollouts",
+    jobs: { run: { name: "run-rollout", data: z.object({ rolloutId: z.string().min(1) }) } },
+    defaultJobOptions: { attempts: 8, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: true, removeOnFail: true },
+  },
+  // Housekeeping on one BullMQ job scheduler per deployment (src/engine/retention): every
+  // executor upserts the same scheduler id, so the cleanup runs once per period, not per worker.
+  maintenance: {
+    name: "maintenance",
+    jobs: { retention: { name: "retention-cleanup", data: z.object({}) } },
+    defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  },
 } as const satisfies Record<string, { name: string; jobs: Record<string, { name: string; data: z.ZodType }>; defaultJobOptions: JobsOptions }>;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -71,4 +85,20 @@ export async function enqueueExecution(
     jobId: executionJobId(executionId, opts.attempt ?? 0),
     ...(opts.delayMs && opts.delayMs > 0 ? { delay: Math.round(opts.delayMs) } : {}),
   });
+}
+
+export type RolloutJobData = { rolloutId: string };
+export type RolloutsQueue = Queue<RolloutJobData, unknown, string>;
+
+export function createRolloutsQueue(connection: ConnectionOptions, prefix?: string): RolloutsQueue {
+  return new Queue<RolloutJobData, unknown, string>(QUEUES.rollouts.name, {
+    connection,
+    prefix: queuePrefix(prefix),
+    defaultJobOptions: QUEUES.rollouts.defaultJobOptions,
+  });
+}
+
+/** Asks for a rollout's pending step to be worked on; a no-op while its job is already queued or running. */
+export async function enqueueRollout(queue: RolloutsQueue, rolloutId: string): Promise<void> {
+  await queue.add(QUEUES.rollouts.jobs.run.name, { rolloutId }, { jobId: rolloutId });
 }

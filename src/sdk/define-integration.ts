@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import {
   INTEGRATION_BRAND,
+  type ConfigOptionsLoaders,
+  type ConfigPage,
   type ConfigSchema,
   type ConnectionDeclarations,
   type FlowDefinition,
@@ -22,6 +24,8 @@ export function defineIntegration<
   category?: string;
   icon?: string;
   config: Schema;
+  configPages?: ConfigPage[];
+  configOptions?: ConfigOptionsLoaders<z.input<Schema>, NoInfer<Conns>>;
   connections?: Conns;
   flows: Record<string, FlowDefinition<z.output<Schema>, Conns>>;
   migrate?: MigrateConfig;

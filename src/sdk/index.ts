@@ -2,6 +2,7 @@
 // Portico's own; the host provides this module and zod to bundles, so there is one instance.
 export { z } from "zod";
 export { defineIntegration, isIntegration } from "./define-integration";
+export { configField, configFieldOptions, CONFIG_FIELD_META } from "./config-field";
 export {
   PorticoError,
   AuthError,
@@ -19,6 +20,12 @@ export {
   type AuthKind,
   type BreakerPolicy,
   type WebhookSignature,
+  type ConfigFieldOptions,
+  type ConfigOption,
+  type ConfigOptionsContext,
+  type ConfigOptionsLoader,
+  type ConfigOptionsLoaders,
+  type ConfigPage,
   type ConfigSchema,
   type ConnectionDeclaration,
   type ConnectionDeclarations,

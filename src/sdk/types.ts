@@ -170,6 +170,57 @@ export interface FlowDefinition<Config, Conns extends ConnectionDeclarations> {
 // Any zod object schema; `z.output` of it types ctx.config.
 export type ConfigSchema = z.ZodObject;
 
+/** A page of the customer's config wizard; fields name it with configField(schema, { page }). */
+export interface ConfigPage {
+  key: string;
+  title: string;
+  description?: string;
+}
+
+/** What configField attaches to a config field (kept in the zod schema's metadata). */
+export interface ConfigFieldOptions {
+  /**
+   * Stable identity of the field across versions (default: its key). Rename the key in a later
+   * version but keep the id, and upgrades carry the customer's value over to the new key.
+   */
+  id?: string;
+  /** Key of the configPages entry the field is shown on (default: the first page). */
+  page?: string;
+  /** The field's label in the wizard (JSON Schema `title`; default: the key). */
+  title?: string;
+}
+
+/** One choice of a config field whose options come from the connected account. */
+export interface ConfigOption {
+  value: string | number;
+  label: string;
+}
+
+/** What an options loader gets: the config filled so far, the connections, HTTP through them, a log. */
+export interface ConfigOptionsContext<Config, Conns extends ConnectionDeclarations> {
+  /** The values the customer has entered so far (partial: later pages are still empty). */
+  config: Partial<Config>;
+  connections: { readonly [K in keyof Conns & string]: ConnectionHandle<K> };
+  /** Like a flow's ctx.http: real calls with the connection's credentials (not recorded as a run's exchanges). */
+  http(connection: ConnectionHandle): HttpClient;
+  log: FlowLogger;
+}
+
+/**
+ * Options of one config field, loaded from the connected account once the customer has connected
+ * `connection`, and again whenever a field in `dependsOn` changes. Runs on the server with a time
+ * limit (10 s); a thrown error (e.g. AuthError from ctx.http) is shown to the customer.
+ */
+export interface ConfigOptionsLoader<Config, Conns extends ConnectionDeclarations> {
+  connection: keyof Conns & string;
+  dependsOn?: (keyof Config & string)[];
+  load(ctx: ConfigOptionsContext<Config, Conns>): ConfigOption[] | Promise<ConfigOption[]>;
+}
+
+export type ConfigOptionsLoaders<Config, Conns extends ConnectionDeclarations> = {
+  [K in keyof Config & string]?: ConfigOptionsLoader<Config, Conns>;
+};
+
 export interface IntegrationDefinition<
   Schema extends ConfigSchema = ConfigSchema,
   Conns extends ConnectionDeclarations = ConnectionDeclarations,
@@ -180,12 +231,18 @@ export interface IntegrationDefinition<
   category?: string;
   icon?: string;
   config: Schema;
+  /** Wizard pages in display order; fields pick theirs with configField(schema, { page }). Default: one page. */
+  configPages?: ConfigPage[];
+  /** Config fields whose options are loaded from a connected account, by field key. */
+  configOptions?: ConfigOptionsLoaders<z.input<Schema>, Conns>;
   connections?: Conns;
   flows: Record<string, FlowDefinition<z.output<Schema>, Conns>>;
   /**
    * Turns the config of an instance on an older version (`fromVersion` is its number) into this
    * version's shape when the instance is upgraded; the result is then validated by `config`.
-   * Without it the old config is validated as is (defaults fill new fields).
+   * Values have already moved to this version's keys by field id (configField's `id`), so a
+   * rename that keeps the id needs no migrate. Without it the config is validated as is
+   * (defaults fill new fields).
    */
   migrate?: MigrateConfig;
 }

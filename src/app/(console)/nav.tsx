@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, Blocks, Boxes, Building2, KeyRound, Users, type LucideIcon } from "lucide-react";
+import { Activity, Archive, Blocks, Boxes, Building2, KeyRound, Users, type LucideIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/cn";
@@ -25,6 +25,7 @@ const groups: { label?: string; items: NavItem[] }[] = [
     items: [
       { href: "/settings/members", label: "Members", icon: Users },
       { href: "/settings/api-keys", label: "API keys", icon: KeyRound },
+      { href: "/settings/retention", label: "Data retention", icon: Archive },
     ],
   },
 ];

@@ -33,8 +33,12 @@ export function IntegrationDetailView({ integrationKey, canEdit }: { integration
   const trpc = useTRPC();
   const q = useQuery({
     ...trpc.integrations.detail.queryOptions({ key: integrationKey }),
-    // A canary's failure rates move while runs finish.
-    refetchInterval: (query) => (query.state.data?.rollouts.some((r) => r.status === "CANARY") ? 10_000 : false),
+    // A rollout step moves instances in batches (poll its progress); a canary's failure rates move while runs finish.
+    refetchInterval: (query) => {
+      const rollouts = query.state.data?.rollouts ?? [];
+      if (rollouts.some((r) => r.progress?.running)) return 2_000;
+      return rollouts.some((r) => r.status === "CANARY") ? 10_000 : false;
+    },
   });
 
   if (q.isPending) return <DetailSkeleton />;

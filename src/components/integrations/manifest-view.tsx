@@ -18,6 +18,16 @@ function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+type ConfigField = VersionItem["manifest"]["configFields"][number];
+
+/** The config fields grouped by wizard page, in page order. */
+function pagesOf(manifest: VersionItem["manifest"]): { title: string; number: number; fields: ConfigField[] }[] {
+  const titles = manifest.configPages.length ? manifest.configPages.map((p) => p.title) : ["Settings"];
+  return titles
+    .map((title, i) => ({ title, number: i + 1, fields: manifest.configFields.filter((f) => f.page === title || (!titles.includes(f.page) && i === 0)) }))
+    .filter((p) => p.fields.length > 0);
+}
+
 /** A version's manifest as a builder reads it: flows and their triggers, the config form's fields, connections. */
 export function ManifestView({ manifest }: { manifest: VersionItem["manifest"] }) {
   return (
@@ -42,24 +52,46 @@ export function ManifestView({ manifest }: { manifest: VersionItem["manifest"] }
         {manifest.configFields.length === 0 ? (
           <p className="text-xs text-ink-3">No settings.</p>
         ) : (
-          <ul className="space-y-1.5">
-            {manifest.configFields.map((c) => (
-              <li key={c.key} className="text-sm">
-                <div className="flex flex-wrap items-baseline gap-1.5">
-                  <span className="font-mono text-xs text-ink">{c.key}</span>
-                  <span className="text-2xs text-ink-3">{c.type}</span>
-                  {c.required ? <Badge tone="amber">required</Badge> : null}
-                </div>
-                {c.description ? <p className="text-xs text-ink-2">{c.description}</p> : null}
-                {"default" in c && c.default !== undefined ? (
-                  <p className="text-2xs text-ink-3">
-                    default <code className="font-mono">{show(c.default)}</code>
+          <div className="space-y-3">
+            {pagesOf(manifest).map((page) => (
+              <div key={page.title}>
+                {manifest.configPages.length > 1 ? (
+                  <p className="mb-1 text-2xs font-medium text-ink-2">
+                    Page {page.number}: {page.title}
                   </p>
                 ) : null}
-                {c.choices ? <p className="text-2xs text-ink-3">one of {c.choices.map(show).join(", ")}</p> : null}
-              </li>
+                <ul className="space-y-1.5">
+                  {page.fields.map((c) => (
+                    <li key={c.key} className="text-sm">
+                      <div className="flex flex-wrap items-baseline gap-1.5">
+                        <span className="font-mono text-xs text-ink">{c.key}</span>
+                        <span className="text-2xs text-ink-3">{c.type}</span>
+                        {c.required ? <Badge tone="amber">required</Badge> : null}
+                      </div>
+                      {c.description ? <p className="text-xs text-ink-2">{c.description}</p> : null}
+                      {"default" in c && c.default !== undefined ? (
+                        <p className="text-2xs text-ink-3">
+                          default <code className="font-mono">{show(c.default)}</code>
+                        </p>
+                      ) : null}
+                      {c.choices ? <p className="text-2xs text-ink-3">one of {c.choices.map(show).join(", ")}</p> : null}
+                      {c.optionsFrom ? (
+                        <p className="text-2xs text-ink-3">
+                          choices from the <code className="font-mono">{c.optionsFrom.connection}</code> account
+                          {c.optionsFrom.dependsOn.length ? <>, after {c.optionsFrom.dependsOn.join(", ")}</> : null}
+                        </p>
+                      ) : null}
+                      {c.id !== c.key ? (
+                        <p className="text-2xs text-ink-3">
+                          id <code className="font-mono">{c.id}</code>
+                        </p>
+                      ) : null}
+                    </li>
+                  ))}
+                </ul>
+              </div>
             ))}
-          </ul>
+          </div>
         )}
       </Section>
       <Section icon={Cable} title="Connections">

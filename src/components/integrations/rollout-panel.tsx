@@ -30,6 +30,37 @@ function Rate({ label, counts, tone, testId }: { label: string; counts: RolloutI
   );
 }
 
+const stepWords: Record<NonNullable<RolloutItem["progress"]>["op"], (r: RolloutItem) => string> = {
+  START: (r) => `Moving the slice to v${r.to.number}`,
+  CONTINUE: (r) => `Upgrading the rest to v${r.to.number}`,
+  ROLLBACK: (r) => `Returning the slice to v${r.from.number}`,
+};
+
+/** The rollouts worker's step (it moves instances in batches): a bar while it runs, the counts after. */
+function StepProgress({ rollout }: { rollout: RolloutItem }) {
+  const p = rollout.progress;
+  if (!p) return null;
+  const pct = p.total ? Math.round(((p.done + p.failed) / p.total) * 100) : 0;
+  const stayed = p.op === "ROLLBACK" ? "could not go back" : `stayed on v${rollout.from.number}`;
+  return (
+    <div className="mt-2" data-testid="rollout-progress" data-running={p.running ? "true" : "false"}>
+      <p className="text-xs text-ink-2 tabular">
+        {stepWords[p.op](rollout)}
+        {p.running && p.total === 0 ? " · preparing…" : null}
+        {p.total > 0 ? ` · ${p.done} of ${p.total} done` : null}
+        {p.failed ? ` · ${p.failed} ${stayed}` : null}
+        {p.running && p.total > 0 ? ` · ${p.remaining} remaining` : null}
+        {!p.running ? " · finished" : null}
+      </p>
+      {p.running ? (
+        <div className="mt-1 h-1.5 w-full max-w-md overflow-hidden rounded-full bg-zinc-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={stepWords[p.op](rollout)}>
+          <div className="h-full rounded-full bg-blue-500 transition-[width]" style={{ width: `${pct}%` }} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -68,6 +99,7 @@ export function RolloutPanel({ detail, canEdit, actions }: { detail: Integration
                   {open.skipped.length} instance{open.skipped.length === 1 ? "" : "s"} of the slice stayed on v{open.from.number}: {open.skipped[0]!.reason}
                 </p>
               ) : null}
+              {open.progress?.running ? <StepProgress rollout={open} /> : null}
             </div>
             {canEdit ? (
               <div className="flex gap-2">
@@ -104,6 +136,11 @@ export function RolloutPanel({ detail, canEdit, actions }: { detail: Integration
                 {r.slice} · slice {formatRate(r.stats.slice.rate)} failed vs {formatRate(r.stats.rest.rate)} · <RelativeTime date={r.decidedAt ?? r.startedAt} />
               </span>
               {r.decision ? <span className="w-full text-xs text-ink-2">{r.decision}</span> : null}
+              {r.progress?.running ? (
+                <div className="w-full">
+                  <StepProgress rollout={r} />
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -36,7 +36,8 @@ export interface BreakerPolicy {
   coolDownMs?: number;
 }
 
-async function scheduleProbe(deps: BreakerDeps, failedRunId: string, coolDownMs: number): Promise<string | null> {
+/** Records the half-open probe (a replay of `failedRunId`) to run after `coolDownMs`; one per failed run. */
+export async function scheduleProbe(deps: BreakerDeps, failedRunId: string, coolDownMs: number): Promise<string | null> {
   const source = await deps.db.execution.findUniqueOrThrow({
     where: { id: failedRunId },
     select: {

@@ -41,25 +41,52 @@ export function evaluateBundle(code: string, filename: string): AnyIntegration {
   return exported;
 }
 
-const cache = new Map<string, AnyIntegration>();
+// Evaluated definitions by sha256, least recently used first (a Map keeps insertion order; a
+// hit moves the entry to the end). Bounded by count and by the bundles' code size, so a worker
+// that has run many versions over months does not keep all of them alive.
+const cache = new Map<string, { def: AnyIntegration; bytes: number }>();
+let cachedBytes = 0;
+const limits = { maxBundles: 100, maxBytes: 128 * 1024 * 1024 };
+
+/** Changes the in-memory bound (tests, or a process that runs very many versions); evicts at once. */
+export function setBundleMemoryLimits(next: Partial<typeof limits>): void {
+  Object.assign(limits, next);
+  evict();
+}
+
+function evict(): void {
+  for (const [sha, entry] of cache) {
+    if (cache.size <= limits.maxBundles && cachedBytes <= limits.maxBytes) break;
+    cache.delete(sha);
+    cachedBytes -= entry.bytes;
+  }
+}
 
 /**
- * The integration defined by a stored bundle, evaluated once per process per sha256.
- * The code is checked against its sha256 first, so a cache hit always means the same code.
+ * The integration defined by a stored bundle, evaluated once per process per sha256 (while it
+ * stays among the recently used ones). The code is checked against its sha256 first, so a cache
+ * hit always means the same code. To load a version by id through the disk cache, see bundle-cache.ts.
  */
 export function loadBundle(bundle: { sha256: string; code: string }): AnyIntegration {
-  const hit = cache.get(bundle.sha256);
+  const hit = cachedBundle(bundle.sha256);
   if (hit) return hit;
   const actual = sha256Hex(bundle.code);
   if (actual !== bundle.sha256) throw new BundleLoadError(`bundle sha256 mismatch: stored ${bundle.sha256}, code ${actual}`);
   const def = evaluateBundle(bundle.code, `portico-bundle-${bundle.sha256.slice(0, 12)}.js`);
-  cache.set(bundle.sha256, def);
+  const bytes = Buffer.byteLength(bundle.code);
+  cache.set(bundle.sha256, { def, bytes });
+  cachedBytes += bytes;
+  evict();
   return def;
 }
 
 /** The definition if this process already evaluated that sha256 (saves reading the bundle column). */
 export function cachedBundle(sha256: string): AnyIntegration | undefined {
-  return cache.get(sha256);
+  const entry = cache.get(sha256);
+  if (!entry) return undefined;
+  cache.delete(sha256); // most recently used goes last
+  cache.set(sha256, entry);
+  return entry.def;
 }
 
 export function loadedBundleCount(): number {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import type { AnyIntegration } from "@/sdk";
+import { CONFIG_FIELD_META, configFieldOptions, type AnyIntegration, type ConfigPage } from "@/sdk";
 
 // The manifest is the JSON a version carries beside its code: what the console, the wizard and
 // the engine need to know without evaluating the bundle.
@@ -37,6 +37,31 @@ export const ManifestTrigger = z.union([
 ]);
 export type ManifestTrigger = z.infer<typeof ManifestTrigger>;
 
+/**
+ * The customer's config wizard: pages of fields in display order (every config field on exactly
+ * one page), and per field its stable id (kept across renames, so upgrades carry the value) and,
+ * for fields whose choices come from the connected account, the connection the options are
+ * loaded through and the fields whose values they depend on (configForms.options loads them).
+ */
+export const ConfigForm = z.object({
+  pages: z.array(
+    z.object({
+      key: z.string().min(1),
+      title: z.string().min(1),
+      description: z.string().optional(),
+      fields: z.array(z.string()),
+    }),
+  ),
+  fields: z.record(
+    z.string(),
+    z.object({
+      id: z.string().min(1),
+      options: z.object({ connection: z.string().min(1), dependsOn: z.array(z.string()) }).optional(),
+    }),
+  ),
+});
+export type ConfigForm = z.infer<typeof ConfigForm>;
+
 export const Manifest = z.object({
   manifestVersion: z.literal(1),
   key: z.string().regex(KEY),
@@ -66,8 +91,28 @@ export const Manifest = z.object({
   ),
   /** JSON Schema (draft 2020-12) of the config, input side: fields with defaults are optional. */
   configSchema: z.record(z.string(), z.unknown()),
+  /** How the wizard lays out the config (configSchema keeps labels, types, defaults): absent in older manifests, see configFormOf. */
+  configForm: ConfigForm.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
+
+export const DEFAULT_CONFIG_PAGE = { key: "settings", title: "Settings" } as const;
+
+/** The config fields' keys in schema order (the JSON Schema's properties). */
+export function configFieldKeys(configSchema: Record<string, unknown>): string[] {
+  const props = (configSchema as { properties?: unknown }).properties;
+  return props && typeof props === "object" && !Array.isArray(props) ? Object.keys(props) : [];
+}
+
+/** The manifest's config form, or the default of a manifest without one: one page, every field, ids = keys. */
+export function configFormOf(manifest: Pick<Manifest, "configSchema" | "configForm">): ConfigForm {
+  if (manifest.configForm) return manifest.configForm;
+  const keys = configFieldKeys(manifest.configSchema);
+  return {
+    pages: [{ ...DEFAULT_CONFIG_PAGE, fields: keys }],
+    fields: Object.fromEntries(keys.map((k) => [k, { id: k }])),
+  };
+}
 
 export const DEFAULT_RETRY = { attempts: 3, maxDelayMs: 5 * 60_000 } as const;
 
@@ -168,6 +213,11 @@ export function extractManifest(def: AnyIntegration): Manifest {
     throw invalid(field, `cannot be turned into a form (JSON Schema): ${(err as Error).message}`);
   }
 
+  const configForm = configFormFromDefinition(def);
+  // The field metadata went into configForm; the JSON Schema keeps labels, types and defaults.
+  for (const prop of Object.values((configSchema.properties ?? {}) as Record<string, Record<string, unknown>>))
+    if (prop && typeof prop === "object") delete prop[CONFIG_FIELD_META];
+
   const connections: Manifest["connections"] = {};
   for (const [key, c] of Object.entries(def.connections ?? {})) {
     if (!FLOW_KEY.test(key)) throw invalid(`connections.${key}`, "key must be an identifier");
@@ -218,5 +268,49 @@ export function extractManifest(def: AnyIntegration): Manifest {
     connections,
     flows,
     configSchema,
+    configForm,
   });
+}
+
+/**
+ * The wizard layout a definition declares: configPages (order, titles), each field's page and id
+ * from configField(...) metadata, and configOptions loaders. Problems of the result as a whole
+ * (duplicate ids, unknown dependsOn...) are validateManifest's; here only what cannot be expressed.
+ */
+function configFormFromDefinition(def: AnyIntegration): ConfigForm {
+  const shape = def.config.shape as Record<string, z.ZodType>;
+  const keys = Object.keys(shape);
+  const declared = def.configPages;
+  if (declared !== undefined && (!Array.isArray(declared) || declared.length === 0))
+    throw invalid("configPages", "must be a non-empty list of { key, title, description? }");
+  const pages: ConfigForm["pages"] = (declared ?? [DEFAULT_CONFIG_PAGE as ConfigPage]).map((p, i) => {
+    if (!p || typeof p.key !== "string" || !p.key) throw invalid(`configPages.${i}.key`, "is required");
+    if (typeof p.title !== "string" || !p.title.trim()) throw invalid(`configPages.${p.key}.title`, "is required");
+    return { key: p.key, title: p.title, ...(p.description ? { description: p.description } : {}), fields: [] };
+  });
+  const fields: ConfigForm["fields"] = {};
+  for (const key of keys) {
+    const meta = configFieldOptions(shape[key]!);
+    if (meta.id !== undefined && (typeof meta.id !== "string" || !meta.id.trim())) throw invalid(`config.${key}.id`, "must be a non-empty string");
+    const page = meta.page === undefined ? pages[0]! : pages.find((p) => p.key === meta.page);
+    if (!page) {
+      const known = declared ? declared.map((p) => `"${p.key}"`).join(", ") : "none: declare configPages";
+      throw invalid(`config.${key}.page`, `"${meta.page}" is not a page in configPages (pages: ${known})`);
+    }
+    page.fields.push(key);
+    fields[key] = { id: meta.id ?? key };
+  }
+  for (const page of pages)
+    if (declared && page.fields.length === 0) throw invalid(`configPages.${page.key}`, "has no fields (give fields this page with configField(schema, { page }))");
+  for (const [key, loader] of Object.entries(def.configOptions ?? {})) {
+    if (!loader) continue;
+    const at = `configOptions.${key}`;
+    if (typeof loader.load !== "function") throw invalid(`${at}.load`, "must be a function (ctx) => [{ value, label }]");
+    if (typeof loader.connection !== "string" || !loader.connection) throw invalid(`${at}.connection`, "must name one of the integration's connections");
+    if (loader.dependsOn !== undefined && (!Array.isArray(loader.dependsOn) || loader.dependsOn.some((d) => typeof d !== "string")))
+      throw invalid(`${at}.dependsOn`, "must be a list of config field keys");
+    // An unknown field key still gets its entry: validateManifest names it ("not a config field").
+    fields[key] = { id: fields[key]?.id ?? key, options: { connection: loader.connection, dependsOn: [...(loader.dependsOn ?? [])] } };
+  }
+  return { pages, fields };
 }

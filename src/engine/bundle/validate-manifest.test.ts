@@ -106,3 +106,96 @@ describe("validateManifest (the server's check of an uploaded manifest)", () => 
     expect(() => validateManifest(bad)).toThrow(/^manifest: config: must be an object schema .* \(and 1 more problem: see details.problems\)$/);
   });
 });
+
+describe("the config form (wizard pages, field ids, options)", () => {
+  const fields = `config: z.object({
+    account: configField(z.string().default("A"), { id: "acct", page: "booking", title: "Account" }),
+    region: z.enum(["DE", "AT"]).default("DE"),
+    warehouse: configField(z.string(), { page: "shipping" }),
+  })`;
+  const pages = `configPages: [{ key: "booking", title: "Booking" }, { key: "shipping", title: "Shipping", description: "Where from" }]`;
+  const flows = `connections: { erp: { app: "erp", auth: "apiKey" } }, flows: { f: { trigger: { manual: true }, ${run} } }`;
+  const prefix = `import { configField } from "portico/sdk";`;
+
+  it("is extracted from configField metadata, configPages and configOptions; the JSON Schema keeps the labels", async () => {
+    const file = integrationFile(
+      `${fields}, ${pages}, configOptions: { warehouse: { connection: "erp", dependsOn: ["region"], load: async () => [] } }, ${flows}`,
+      prefix,
+    );
+    const { manifest } = await buildBundle(file);
+    expect(manifest.configForm).toEqual({
+      // A field without a page goes on the first one; pages list fields in schema order.
+      pages: [
+        { key: "booking", title: "Booking", fields: ["account", "region"] },
+        { key: "shipping", title: "Shipping", description: "Where from", fields: ["warehouse"] },
+      ],
+      fields: {
+        account: { id: "acct" },
+        region: { id: "region" },
+        warehouse: { id: "warehouse", options: { connection: "erp", dependsOn: ["region"] } },
+      },
+    });
+    expect(manifest.configSchema).toMatchObject({ properties: { account: { title: "Account", default: "A" } } });
+    expect(JSON.stringify(manifest.configSchema)).not.toContain("x-portico");
+  });
+
+  it("without pages, every field is on one Settings page", async () => {
+    const { manifest } = await buildBundle(integrationFile(`config: z.object({ b: z.string(), a: z.number() }), ${flows}`));
+    expect(manifest.configForm).toEqual({ pages: [{ key: "settings", title: "Settings", fields: ["b", "a"] }], fields: { b: { id: "b" }, a: { id: "a" } } });
+  });
+
+  it("a page no page list declares, and an options connection not declared, are named", async () => {
+    const unknownPage = integrationFile(`${fields}, configPages: [{ key: "booking", title: "Booking" }], ${flows}`, prefix);
+    expect((await rejection(unknownPage)).message).toBe(`${unknownPage}: config.warehouse.page: "shipping" is not a page in configPages (pages: "booking")`);
+    const badConnection = integrationFile(`${fields}, ${pages}, configOptions: { warehouse: { connection: "crm", load: async () => [] } }, ${flows}`, prefix);
+    expect((await rejection(badConnection)).message).toBe(`${badConnection}: configOptions.warehouse.connection: "crm" is not a declared connection (connections: erp)`);
+  });
+
+  it("duplicate ids are refused: two fields cannot claim the same identity", async () => {
+    const file = integrationFile(`config: z.object({ a: configField(z.string(), { id: "same" }), b: configField(z.string(), { id: "same" }) }), ${flows}`, prefix);
+    expect((await rejection(file)).message).toBe(`${file}: config.b.id: duplicate field id "same" (also the id of "a")`);
+  });
+
+  it("dependsOn must name another config field", async () => {
+    const self = integrationFile(`${fields}, ${pages}, configOptions: { warehouse: { connection: "erp", dependsOn: ["warehouse"], load: async () => [] } }, ${flows}`, prefix);
+    expect((await rejection(self)).message).toBe(`${self}: configOptions.warehouse.dependsOn: a field cannot depend on itself ("warehouse")`);
+  });
+
+  describe("in an uploaded manifest", () => {
+    const good = {
+      manifestVersion: 1,
+      key: "x",
+      name: "X",
+      connections: { erp: { app: "erp", auth: "apiKey" } },
+      flows: { f: { name: "F", trigger: { type: "manual" }, retry: { attempts: 3, maxDelayMs: 1000 } } },
+      configSchema: { type: "object", properties: { a: { type: "string" }, b: { type: "string" } } },
+      configForm: {
+        pages: [{ key: "p", title: "P", fields: ["a", "b"] }],
+        fields: { a: { id: "a" }, b: { id: "b", options: { connection: "erp", dependsOn: ["a"] } } },
+      },
+    };
+
+    it("a valid form passes", () => {
+      expect(manifestProblems(good)).toEqual([]);
+    });
+
+    it("a page naming an unknown field, a field on two pages or on none, and an unknown dependsOn are each named", () => {
+      const bad = {
+        ...good,
+        configForm: {
+          pages: [
+            { key: "p", title: "P", fields: ["a", "ghost"] },
+            { key: "q", title: "Q", fields: ["a"] },
+          ],
+          fields: { a: { id: "a" }, b: { id: "b", options: { connection: "erp", dependsOn: ["nope"] } } },
+        },
+      };
+      expect(manifestProblems(bad)).toEqual([
+        { field: "configForm.pages.p.fields", reason: '"ghost" is not a config field' },
+        { field: "config.a", reason: 'is on two pages: "p" and "q"' },
+        { field: "config.b", reason: "is on no page of the config form" },
+        { field: "configOptions.b.dependsOn", reason: '"nope" is not a config field' },
+      ]);
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { AppError } from "@/lib/errors";
-import { FLOW_KEY, Manifest } from "./manifest";
+import { configFieldKeys, FLOW_KEY, Manifest } from "./manifest";
 
 // One validator for a version's manifest, run by buildBundle (the CLI, before uploading) and by
 // the publish endpoint (the server, on what was uploaded: it trusts nothing the CLI checked).
@@ -70,6 +70,8 @@ export function manifestProblems(input: unknown, opts: ValidateManifestOptions =
   const configFields = config.type === "object" && config.properties && typeof config.properties === "object" ? config.properties : null;
   if (!configFields) add("config", "must be an object schema (z.object(...)) whose JSON Schema has properties");
 
+  if (m.configForm && configFields) configFormProblems(m, add);
+
   for (const key of Object.keys(m.connections)) {
     if (!FLOW_KEY.test(key)) add(`connections.${key}`, `key "${key}" must be an identifier (a letter, then letters, digits, _ or -)`);
   }
@@ -117,6 +119,46 @@ export function manifestProblems(input: unknown, opts: ValidateManifestOptions =
     }
   }
   return problems;
+}
+
+/** The wizard layout against the config and the connections: every field on one page, ids unique, options loadable. */
+function configFormProblems(m: Manifest, add: (field: string, reason: string) => void): void {
+  const form = m.configForm!;
+  const keys = configFieldKeys(m.configSchema);
+  const isField = new Set(keys);
+  const pageOf = new Map<string, string>();
+  const pageKeys = new Set<string>();
+  for (const page of form.pages) {
+    const at = `configForm.pages.${page.key}`;
+    if (pageKeys.has(page.key)) add(at, `duplicate page key "${page.key}"`);
+    pageKeys.add(page.key);
+    for (const field of page.fields) {
+      if (!isField.has(field)) add(`${at}.fields`, `"${field}" is not a config field`);
+      else if (pageOf.has(field)) add(`config.${field}`, `is on two pages: "${pageOf.get(field)}" and "${page.key}"`);
+      else pageOf.set(field, page.key);
+    }
+  }
+  for (const key of keys) if (!pageOf.has(key)) add(`config.${key}`, "is on no page of the config form");
+
+  const byId = new Map<string, string>();
+  for (const [key, field] of Object.entries(form.fields)) {
+    if (!isField.has(key)) {
+      add(`configForm.fields.${key}`, `"${key}" is not a config field`);
+      continue;
+    }
+    const other = byId.get(field.id);
+    if (other !== undefined) add(`config.${key}.id`, `duplicate field id "${field.id}" (also the id of "${other}")`);
+    else byId.set(field.id, key);
+    if (!field.options) continue;
+    const at = `configOptions.${key}`;
+    if (!(field.options.connection in m.connections))
+      add(`${at}.connection`, `"${field.options.connection}" is not a declared connection (connections: ${Object.keys(m.connections).join(", ") || "none"})`);
+    for (const dep of field.options.dependsOn) {
+      if (dep === key) add(`${at}.dependsOn`, `a field cannot depend on itself ("${key}")`);
+      else if (!isField.has(dep)) add(`${at}.dependsOn`, `"${dep}" is not a config field`);
+    }
+  }
+  for (const key of keys) if (!form.fields[key]) add(`configForm.fields.${key}`, "is missing (every config field needs its id)");
 }
 
 function tooLargeReason(bytes: number, limit: number): string {

@@ -5,6 +5,7 @@ import type { ConnectionDeclarations, ConnectionHandle, CustomerInfo, FlowContex
 import { InvalidDataError } from "@/sdk";
 import { createHttpClient, type ConnectionRuntime, type HttpClientDeps } from "../http/http-client";
 import type { RunRecords } from "./run-records";
+import type { RecordWriter } from "./record-writer";
 
 // One store for the whole process: each AsyncLocalStorage instance adds a cost to every promise
 // created afterwards, so one per run made the executor slower with every run (bench: 14 → 4 runs/s).
@@ -30,6 +31,8 @@ export interface FlowContextOptions {
   customer: CustomerInfo;
   /** Steps completed by earlier attempts, by seq: they are returned, not re-run. */
   completedSteps: StoredStep[];
+  /** Group commit of completed steps across runs (record-writer.ts); Prisma without it. */
+  writer?: RecordWriter;
 }
 
 export interface FlowRun {
@@ -115,6 +118,18 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
       const row = { status: "SUCCEEDED" as const, output: json.stored, attempt: o.execution.attempt, startedAt, finishedAt: new Date(), errorClass: null, errorMessage: null };
       // Awaited on purpose: once a step's side effect happened, its completion must be durable
       // before the run moves on, or a crash would repeat it.
+      if (o.writer) {
+        const output = await o.writer.stepSucceeded({
+          ...base,
+          seq: mySeq,
+          name,
+          output: json.stored === Prisma.DbNull ? null : JSON.stringify(json.stored === Prisma.JsonNull ? null : json.stored),
+          attempt: o.execution.attempt,
+          startedAt,
+          finishedAt: row.finishedAt,
+        });
+        return (json.value === undefined ? undefined : output) as T;
+      }
       const stored = await o.db.stepRun.upsert({
         where: { executionId_seq: { executionId: o.execution.id, seq: mySeq } },
         create: { ...base, seq: mySeq, name, ...row },

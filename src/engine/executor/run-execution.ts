@@ -6,7 +6,7 @@ import { enqueueExecution, QUEUES, type ExecutionsQueue } from "@/lib/queues";
 import { AuthError, ConfigError, type AnyIntegration, type TriggerType } from "@/sdk";
 import { connectionSecretContext } from "../connection-secret";
 import { isDatabaseUnavailable } from "../db-errors";
-import { cachedBundle, loadBundle } from "../bundle/load-bundle";
+import { loadVersionBundle, versionBundleCode } from "../bundle/bundle-cache";
 import { configForVersion } from "../rollouts/config-for-version";
 import { DEFAULT_RETRY } from "../bundle/manifest";
 import type { AddressPolicy } from "../http/address-policy";
@@ -22,6 +22,9 @@ import { classifyError, customerMessage, RunTimeoutError } from "./classify";
 import { createFlowContext } from "./flow-context";
 import { decideRetry } from "./retry-policy";
 import { RunRecords } from "./run-records";
+import { hotClaim, type MaxAttemptsHints } from "./hot-claim";
+import type { RecordWriter } from "./record-writer";
+import type pg from "pg";
 
 export interface ExecutorDeps {
   db: Db;
@@ -42,6 +45,11 @@ export interface ExecutorDeps {
   rateLimiter?: RateLimiter;
   /** Response cap per call (default DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /**
+   * The fast path (start-executor.ts): runs claimed in one statement on a plain pg pool, and
+   * step results and final statuses group-committed across runs. Without it, Prisma throughout.
+   */
+  hot?: { pool: pg.Pool; writer: RecordWriter; hints: MaxAttemptsHints };
 }
 
 export type RunOutcome = "succeeded" | "failed" | "retrying" | "held" | "cancelled" | "skipped";
@@ -118,10 +126,8 @@ async function enqueueWait(deps: ExecutorDeps, executionId: string, delayMs: num
 }
 
 async function definitionOf(db: Db, version: { id: string; sha256: string }): Promise<AnyIntegration> {
-  const hit = cachedBundle(version.sha256);
-  if (hit) return hit;
-  const row = await db.integrationVersion.findUniqueOrThrow({ where: { id: version.id }, select: { bundle: true, sha256: true } });
-  return loadBundle({ sha256: row.sha256, code: row.bundle });
+  // Memory, then the disk cache by sha256, then Postgres (bundle-cache.ts).
+  return loadVersionBundle(db, version);
 }
 
 async function connectionsOf(
@@ -174,12 +180,21 @@ export async function runExecution(
   const { db } = deps;
   const logger = deps.logger.child({ runId: executionId });
 
-  const ex = await db.execution.findUnique({ where: { id: executionId }, select: executionSelect });
+  const claimable = opts.redelivered ? ["QUEUED", "RETRYING", "RUNNING"] : ["QUEUED", "RETRYING"];
+  // Common case in one round trip: claimed and loaded together (hot-claim.ts). What it leaves
+  // unclaimed (held, deleted, ordered, a probe, already taken) goes the general way below.
+  const hot = deps.hot ? await hotClaim(deps.hot.pool, executionId, claimable, deps.hot.hints) : undefined;
+  const claimedFast = hot?.claimed === true;
+  const ex =
+    hot === null
+      ? null
+      : claimedFast
+        ? (hot!.ex as unknown as LoadedExecution) // same shape; enums as their strings
+        : await db.execution.findUnique({ where: { id: executionId }, select: executionSelect });
   if (!ex) {
     logger.warn("execution not found; job dropped");
     return { outcome: "skipped" };
   }
-  const claimable = opts.redelivered ? ["QUEUED", "RETRYING", "RUNNING"] : ["QUEUED", "RETRYING"];
   if (!claimable.includes(ex.status)) return { outcome: "skipped" };
 
   if (ex.instance.status === "DELETED") {
@@ -204,12 +219,15 @@ export async function runExecution(
   const flow = def?.flows[ex.flowKey];
   const maxAttempts = flow?.retry?.attempts ?? DEFAULT_RETRY.attempts;
   const maxDelayMs = flow?.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  if (flow) deps.hot?.hints.note(ex.version.id, ex.flowKey, maxAttempts);
 
   const attempt = ex.attempt + 1;
   const startedAt = new Date();
   const claimData = { status: "RUNNING" as const, attempt, maxAttempts, startedAt: ex.startedAt ?? startedAt, nextAttemptAt: null };
   const claimStatuses = claimable as ("QUEUED" | "RETRYING" | "RUNNING")[];
-  if (ex.orderingKey !== null) {
+  if (claimedFast) {
+    // claimed by hotClaim above
+  } else if (ex.orderingKey !== null) {
     // Ordered flow: one run per key at a time, oldest first (src/engine/ordering/claim-in-order.ts).
     const gate = await claimInOrder(db, { ...ex, orderingKey: ex.orderingKey }, claimStatuses, claimData);
     if (gate === "lost") return { outcome: "skipped" };
@@ -257,6 +275,7 @@ export async function runExecution(
       trigger: { type: TRIGGER[ex.triggerType] ?? "manual", contentType: ex.contentType, body: ex.payload },
       customer: ex.customer,
       completedSteps: ex.steps.map((s) => ({ ...s, output: s.output })),
+      ...(deps.hot ? { writer: deps.hot.writer } : {}),
     });
     let result: unknown;
     try {
@@ -267,9 +286,10 @@ export async function runExecution(
             ctx: run.ctx,
             flowKey: ex.flowKey,
             timeoutMs,
+            completedSteps: ex.steps,
             bundle: {
               sha256: version.sha256,
-              code: () => db.integrationVersion.findUniqueOrThrow({ where: { id: version.id }, select: { bundle: true } }).then((v) => v.bundle),
+              code: () => versionBundleCode(db, version),
             },
           })
         : await withTimeout(Promise.resolve().then(() => flow.run(run.ctx)), timeoutMs);
@@ -279,7 +299,19 @@ export async function runExecution(
     }
 
     const finishedAt = new Date();
-    await records.commitWith([
+    if (deps.hot) {
+      const stored = resultJson(records.scrubValue(result));
+      await deps.hot.writer.succeeded({
+        executionId: ex.id,
+        attempt,
+        maxAttempts,
+        finishedAt,
+        result: stored === Prisma.DbNull ? null : JSON.stringify(stored),
+        reference,
+        resetInstanceId: ex.instance.consecutiveFailures > 0 ? ex.instanceId : null,
+        ...(await records.takeRows()),
+      });
+    } else await records.commitWith([
       db.execution.updateMany({
         where: stillOurs,
         data: { status: "SUCCEEDED", finishedAt, result: resultJson(records.scrubValue(result)), reference, errorClass: null, errorMessage: null, customerMessage: null },
@@ -308,7 +340,7 @@ export async function runExecution(
     failure.message = records.scrub(failure.message);
     const decision = decideRetry(failure, attempt, { maxAttempts, maxDelayMs, baseDelayMs: deps.retryBaseDelayMs ?? 1_000 });
     const message = customerMessage(failure, { attempts: attempt, final: !decision.retry, appNames });
-    const common = { errorClass: failure.errorClass, errorMessage: failure.message, customerMessage: message, ...(reference ? { reference } : {}) };
+    const common = { maxAttempts, errorClass: failure.errorClass, errorMessage: failure.message, customerMessage: message, ...(reference ? { reference } : {}) };
 
     if (decision.retry) {
       const nextAttemptAt = new Date(Date.now() + decision.delayMs);

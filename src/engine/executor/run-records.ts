@@ -2,6 +2,7 @@ import type { Db, Prisma } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import type { HttpExchangeRecord } from "../http/http-client";
 import { maskJsonSecrets, scrubSecrets } from "../http/redact";
+import type { ExchangeRow, LogRow } from "./record-writer";
 
 type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
@@ -119,6 +120,39 @@ export class RunRecords {
         () => undefined,
         (err: unknown) => this.logger.warn({ err }, "could not write run records early; they are lost"),
       );
+  }
+
+  /** What is pending, as rows for the group-commit writer (record-writer.ts); taken, not written. */
+  async takeRows(): Promise<{ logs: LogRow[]; exchanges: ExchangeRow[] }> {
+    await this.background;
+    const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+    const logs = this.logs.map((l) => ({
+      organizationId: l.organizationId,
+      executionId: l.executionId,
+      level: l.level,
+      message: l.message,
+      data: json(l.data),
+      stepName: l.stepName ?? null,
+      at: l.at instanceof Date ? l.at : new Date(),
+    }));
+    const exchanges = this.exchanges.map((x) => ({
+      organizationId: x.organizationId,
+      executionId: x.executionId,
+      stepName: x.stepName ?? null,
+      method: x.method,
+      url: x.url,
+      status: x.status ?? null,
+      requestHeaders: json(x.requestHeaders),
+      requestBody: x.requestBody ?? null,
+      responseHeaders: json(x.responseHeaders),
+      responseBody: x.responseBody ?? null,
+      error: x.error ?? null,
+      durationMs: x.durationMs ?? null,
+      startedAt: x.startedAt instanceof Date ? x.startedAt : new Date(),
+    }));
+    this.logs = [];
+    this.exchanges = [];
+    return { logs, exchanges };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from "bullmq";
-import type { Db } from "@/lib/db";
+import { hotPool, type Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import { createExecutionsQueue, ExecutionJobData, QUEUES, queuePrefix, type ExecutionsQueue } from "@/lib/queues";
 import type { Redis } from "@/lib/redis";
@@ -8,6 +8,8 @@ import { createOutboundAgent, type OutboundAgentOptions } from "../http/outbound
 import { createRateLimiter } from "../rate-limit/rate-limiter";
 import { SandboxPool } from "../sandbox/sandbox-pool";
 import { runExecution, type ExecutorDeps } from "./run-execution";
+import { MaxAttemptsHints } from "./hot-claim";
+import { RecordWriter } from "./record-writer";
 
 export interface StartExecutorOptions {
   db: Db;
@@ -31,6 +33,8 @@ export interface StartExecutorOptions {
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs (default 30 s). */
   stalledIntervalMs?: number;
+  /** Claim runs and write their records on a plain pg pool, group-committed across runs (default true; false: Prisma only). */
+  fastPath?: boolean;
 }
 
 /**
@@ -64,8 +68,18 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
     ...(o.rateLimitMaxWaitMs !== undefined ? { maxWaitMs: o.rateLimitMaxWaitMs } : {}),
   });
   const sandbox = o.sandbox === false ? undefined : new SandboxPool({ size: o.concurrency, logger: o.logger, ...(o.sandbox ?? {}) });
+  // Claims are one short statement each and records go out in batches: a pool well below the
+  // concurrency keeps up, and leaves PostgreSQL's connections to the other executors.
+  // Claims commit asynchronously (a claim lost in a PostgreSQL crash only means the run is
+  // claimed again; the run's first step commit flushes it anyway); records commit durably, in
+  // batches, so a few connections carry them.
+  const claimPool = o.fastPath === false ? undefined : hotPool(o.db, Math.min(o.concurrency, 20) + 2, { asyncCommit: true });
+  const recordPool = o.fastPath === false ? undefined : hotPool(o.db, 4);
   const deps: ExecutorDeps = {
     db: o.db,
+    ...(claimPool && recordPool
+      ? { hot: { pool: claimPool, writer: new RecordWriter(recordPool, o.logger), hints: new MaxAttemptsHints() } }
+      : {}),
     queue,
     logger: o.logger,
     dispatcher,

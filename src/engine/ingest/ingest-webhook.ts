@@ -1,11 +1,11 @@
-import type { Db } from "@/lib/db";
+import { hotPool, type Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
-import { enqueueExecution, type ExecutionsQueue } from "@/lib/queues";
-import { decryptSecret } from "@/lib/crypto";
-import { isUniqueViolation } from "../db-errors";
+import type { ExecutionsQueue } from "@/lib/queues";
 import { orderingKeyFor } from "../ordering/ordering-key";
-import { signingSecretContext, verifySignature, type SignatureSpec } from "./verify-signature";
+import { createExecutionBatcher, type ExecutionBatcher } from "./execution-batch";
+import { createHookTargets, type HookTarget, type HookTargets } from "./hook-targets";
+import { verifySignature } from "./verify-signature";
 
 export interface IngestDeps {
   db: Db;
@@ -34,6 +34,8 @@ export interface IngestResult {
 
 const MAX_IDEMPOTENCY_KEY = 255;
 const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+/** Reloads of a target whose cached facts the INSERT found changed, before giving up with 503. */
+const MAX_STALE_RETRIES = 3;
 
 const notFound = () => new AppError("NOT_FOUND", "not found");
 
@@ -48,50 +50,48 @@ function unavailable(logger: Logger, err: unknown): AppError {
   return new AppError("UNAVAILABLE", "could not record the webhook, retry later");
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
+/** One per IngestDeps (one per front): the target cache and the batch writer. */
+interface HotPath {
+  targets: HookTargets;
+  batcher: ExecutionBatcher;
+}
+const hotPaths = new WeakMap<IngestDeps, HotPath>();
+
+function hotPathOf(deps: IngestDeps): HotPath {
+  let hp = hotPaths.get(deps);
+  if (!hp) {
+    const pool = hotPool(deps.db);
+    if (!pool) throw new Error("webhook ingest needs a database client made by createDb (src/lib/db.ts)");
+    hp = {
+      targets: createHookTargets(deps.db, deps.logger),
+      batcher: createExecutionBatcher({ pool, queue: deps.queue, logger: deps.logger, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 2_000 }),
+    };
+    hotPaths.set(deps, hp);
   }
+  return hp;
 }
 
-type WebhookTrigger = { type?: string; maxBytes?: number; signature?: SignatureSpec };
+/** Batches and rows the front has written (benchmark and diagnostics). */
+export function ingestBatchStats(deps: IngestDeps): { batches: number; rows: number } {
+  return hotPaths.get(deps)?.batcher.stats() ?? { batches: 0, rows: 0 };
+}
 
-async function checkFlowTrigger(
-  deps: IngestDeps,
-  instance: { id: string; organizationId: string; version: { manifest: unknown } },
-  endpoint: { flowKey: string; signingSecret: string | null },
-  delivery: WebhookDelivery,
-): Promise<void> {
-  const flows = (instance.version.manifest as { flows?: Record<string, { trigger?: WebhookTrigger }> } | null)?.flows;
-  const trigger = flows?.[endpoint.flowKey]?.trigger;
+/** Per-flow body limit and HMAC signature (from the version's manifest). Throws 413 / 401. */
+function checkFlowTrigger(target: HookTarget, delivery: WebhookDelivery): void {
+  const trigger = target.trigger;
   if (trigger?.maxBytes !== undefined && delivery.body.length > trigger.maxBytes)
     throw new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${trigger.maxBytes} bytes`, { limit: trigger.maxBytes });
   if (!trigger?.signature) return;
-  const refused = new AppError("UNAUTHENTICATED", "invalid signature");
   // A flow that asks for signatures refuses unsigned deliveries, even if its secret is missing.
-  if (!endpoint.signingSecret) throw refused;
-  let secret: string;
-  try {
-    secret = await decryptSecret(deps.db, instance.organizationId, endpoint.signingSecret, { context: signingSecretContext(instance.id, endpoint.flowKey) });
-  } catch (err) {
-    deps.logger.error({ err: (err as Error).name, instanceId: instance.id }, "webhook ingest: cannot decrypt the signing secret");
-    throw refused;
-  }
-  if (!verifySignature(trigger.signature, secret, delivery.body, delivery.headers)) throw refused;
+  if (!target.secret || !verifySignature(trigger.signature, target.secret, delivery.body, delivery.headers))
+    throw new AppError("UNAUTHENTICATED", "invalid signature");
 }
 
 /**
  * Records one webhook delivery as a QUEUED execution and queues it.
  * Order matters: the row is committed first, then the job is added — a 202 therefore always
- * means the run is in the ledger, and a failed `add` is repaired by the reconciler.
+ * means the run is in the ledger, and a failed `add` is repaired by the reconciler. Concurrent
+ * deliveries share one INSERT and one addBulk (execution-batch.ts).
  */
 export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery): Promise<IngestResult> {
   const { db, logger } = deps;
@@ -103,83 +103,70 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
   if (idempotencyKey && idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
     throw new AppError("BAD_INPUT", `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters`);
 
-  let endpoint;
-  try {
-    endpoint = await db.webhookEndpoint.findUnique({
-      where: { token: delivery.token },
-      select: {
-        flowKey: true,
-        signingSecret: true,
-        instance: {
-          select: {
-            id: true,
-            organizationId: true,
-            customerId: true,
-            versionId: true,
-            status: true,
-            deletedAt: true,
-            version: { select: { id: true, sha256: true, manifest: true } },
-          },
-        },
-      },
-    });
-  } catch (err) {
-    throw unavailable(logger, err);
-  }
-  const instance = endpoint?.instance;
-  // A deleted instance's URL is indistinguishable from one that never existed.
-  if (!endpoint || !instance || instance.status === "DELETED" || instance.deletedAt) throw notFound();
-  // Per-flow body limit and HMAC signature (manifest), then the flow's ordering key if it has one.
-  await checkFlowTrigger(deps, instance, endpoint, delivery);
-  let orderingKey: string | null = null;
-  try {
-    orderingKey = await orderingKeyFor(db, logger, { version: instance.version, flowKey: endpoint.flowKey, body: delivery.body, contentType: delivery.contentType });
-  } catch (err) {
-    throw unavailable(logger, err);
-  }
+  const hp = hotPathOf(deps);
+  let fresh = false;
+  for (let attempt = 0; ; attempt++) {
+    let found;
+    try {
+      found = await hp.targets.get(delivery.token, { fresh });
+    } catch (err) {
+      throw unavailable(logger, err);
+    }
+    const target = found.target;
+    // A deleted instance's URL is indistinguishable from one that never existed.
+    if (!target || target.deleted) throw notFound();
+    try {
+      checkFlowTrigger(target, delivery);
+    } catch (err) {
+      // A refusal from a cached target is checked once more against the database (a secret
+      // rotated or an upgrade that raised the limit a moment ago).
+      if (found.cached) {
+        fresh = true;
+        continue;
+      }
+      throw err;
+    }
 
-  let executionId: string;
-  try {
-    const row = await db.execution.create({
-      data: {
-        organizationId: instance.organizationId,
-        instanceId: instance.id,
-        customerId: instance.customerId,
-        versionId: instance.versionId,
-        flowKey: endpoint.flowKey,
-        triggerType: "WEBHOOK",
-        triggerSource: "webhook",
+    let orderingKey: string | null;
+    let outcome;
+    try {
+      orderingKey = await orderingKeyFor(db, logger, { version: target.version, flowKey: target.flowKey, body: delivery.body, contentType: delivery.contentType });
+      outcome = await hp.batcher.write({
+        token: target.token,
+        instanceId: target.instanceId,
+        versionId: target.versionId,
+        signingSecretSealed: target.signingSecretSealed,
         contentType: delivery.contentType,
         // Kept byte for byte as received (JSON, form, XML or raw), for the run and for replays.
-        payload: delivery.body as Uint8Array<ArrayBuffer>,
+        payload: delivery.body,
         idempotencyKey,
-        orderingKey,
-        status: "QUEUED",
-      },
-      select: { id: true },
-    });
-    executionId = row.id;
-  } catch (err) {
-    if (idempotencyKey && isUniqueViolation(err)) {
-      const first = await db.execution
-        .findFirst({ where: { instanceId: instance.id, flowKey: endpoint.flowKey, idempotencyKey }, select: { id: true } })
-        .catch((e: unknown) => {
-          throw unavailable(logger, e);
-        });
-      if (first) return { executionId: first.id, created: false, queued: false };
+        // PostgreSQL text cannot hold NUL; a key function could return one.
+        orderingKey: orderingKey?.replaceAll("\u0000", "") ?? null,
+      });
+    } catch (err) {
+      throw unavailable(logger, err);
     }
-    throw unavailable(logger, err);
-  }
 
-  // A paused instance holds its webhooks: the row waits as QUEUED and is queued on resume.
-  if (instance.status !== "ACTIVE") return { executionId, created: true, queued: false };
-
-  try {
-    await withTimeout(enqueueExecution(deps.queue, executionId), deps.enqueueTimeoutMs ?? 2_000, "queue add");
-    return { executionId, created: true, queued: true };
-  } catch (err) {
-    // Still a 202: the committed row is the ledger and the reconciler will add the job.
-    logger.warn({ err, executionId }, "webhook ingest: queue add failed, left for the reconciler");
-    return { executionId, created: true, queued: false };
+    if (outcome.kind === "recorded") return { executionId: outcome.executionId, created: true, queued: outcome.queued };
+    if (outcome.kind === "duplicate") {
+      // The key was seen before (or earlier in the same batch): the first run's id, nothing queued.
+      let first;
+      try {
+        first = await hotPool(db)!.query<{ id: string }>({
+          name: "portico-ingest-idempotent-first",
+          text: `SELECT id FROM "Execution" WHERE "instanceId" = $1 AND "flowKey" = $2 AND "idempotencyKey" = $3`,
+          values: [target.instanceId, target.flowKey, idempotencyKey],
+        });
+      } catch (err) {
+        throw unavailable(logger, err);
+      }
+      const id = first.rows[0]?.id;
+      if (id) return { executionId: id, created: false, queued: false };
+      throw unavailable(logger, new Error("idempotency conflict without a first run"));
+    }
+    // stale: the token, instance, version or secret changed since the target was loaded.
+    hp.targets.forget(delivery.token);
+    if (attempt >= MAX_STALE_RETRIES) throw unavailable(logger, new Error("webhook target kept changing while recording"));
+    fresh = true;
   }
 }

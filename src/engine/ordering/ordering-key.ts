@@ -1,6 +1,6 @@
 import type { Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
-import { cachedBundle, loadBundle } from "../bundle/load-bundle";
+import { loadVersionBundle } from "../bundle/bundle-cache";
 import { parsePayload } from "../executor/flow-context";
 
 // A flow's ordering key is computed when its run is recorded (ingest, events), so every run of
@@ -28,11 +28,7 @@ export function flowIsOrdered(manifest: unknown, flowKey: string): boolean {
  */
 export async function orderingKeyFor(db: Db, logger: Logger, input: OrderingKeyInput): Promise<string | null> {
   if (!flowIsOrdered(input.version.manifest, input.flowKey)) return null;
-  let def = cachedBundle(input.version.sha256);
-  if (!def) {
-    const row = await db.integrationVersion.findUniqueOrThrow({ where: { id: input.version.id }, select: { bundle: true, sha256: true } });
-    def = loadBundle({ sha256: row.sha256, code: row.bundle });
-  }
+  const def = await loadVersionBundle(db, input.version);
   const fn = def.flows[input.flowKey]?.orderingKey;
   if (typeof fn !== "function") return null;
   try {

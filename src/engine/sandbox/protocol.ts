@@ -43,7 +43,8 @@ export type HttpMethodName = "get" | "post" | "put" | "patch" | "delete";
 /** Calls from the worker that the host answers with a `reply`. */
 export type CallOp =
   | { op: "bundle" }
-  | { op: "step"; name: string }
+  /** `eager`: the worker runs the body at once (no "runStep" go-ahead) and reports with "stepDone". */
+  | { op: "step"; name: string; eager?: boolean }
   | { op: "http"; connection: string; method: HttpMethodName; path: string; options?: HttpRequestOptions }
   | { op: "stateGet"; key: string }
   | { op: "stateSet"; key: string; value: unknown };
@@ -54,7 +55,17 @@ export type NoteOp =
   | { op: "reference"; id: string | number };
 
 export type HostToWorker =
-  | { t: "run"; runId: number; sha256: string; flowKey: string; ctx: RunContextData }
+  | {
+      t: "run";
+      runId: number;
+      sha256: string;
+      flowKey: string;
+      ctx: RunContextData;
+      /** Steps earlier attempts completed (SUCCEEDED), by seq: the worker returns these itself. */
+      memo?: { seq: number; name: string; output: unknown }[];
+      /** false: the host already knows this thread has the bundle loaded, so no "started" message. */
+      announce?: boolean;
+    }
   /** Run the body of step call `id` (the host decided it is not memoized). */
   | { t: "runStep"; runId: number; id: number }
   | { t: "reply"; runId: number; id: number; ok: true; value: unknown }
@@ -63,6 +74,8 @@ export type HostToWorker =
 export type WorkerToHost =
   /** `scope`: the id of the step call this happened inside (null outside any step). */
   | ({ t: "call"; runId: number; id: number; scope: number | null } & CallOp)
+  /** A step the worker found in its memo: the host only counts it (keeps its step numbering). */
+  | { t: "stepMemo"; runId: number; name: string }
   | ({ t: "note"; runId: number; scope: number | null } & NoteOp)
   /** A step body finished in the worker; `json` is its result as JSON text (undefined: no value). */
   | { t: "stepDone"; runId: number; id: number; ok: true; json: string | undefined }

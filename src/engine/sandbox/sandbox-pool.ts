@@ -30,6 +30,8 @@ export interface SandboxRunRequest {
   ctx: FlowRun["ctx"];
   bundle: { sha256: string; code(): Promise<string> };
   flowKey: string;
+  /** Steps earlier attempts completed (the same list the host ctx memoizes from), sent to the worker. */
+  completedSteps?: { seq: number; name: string; status: string; output: unknown }[];
   /** Wall time of the attempt; past it the thread is terminated and the run fails as TIMEOUT. */
   timeoutMs: number;
 }
@@ -90,6 +92,8 @@ class SandboxThread {
   tainted = false;
   private active: { runId: number; onMessage(m: WorkerToHost): void; onDeath(err: Error): void } | null = null;
   private exitCalled: number | null = null;
+  /** Bundles this thread has evaluated (cached in the thread): no load time to allow for. */
+  private readonly loaded = new Set<string>();
   private crash: (Error & { code?: string }) | null = null;
 
   constructor(
@@ -178,7 +182,8 @@ class SandboxThread {
       const timeUp = () => finish({ error: new RunTimeoutError(`the run did not finish within ${duration(req.timeoutMs)}`) }, true);
       // A new thread's start and the bundle's first evaluation are ours, not the flow's: the
       // run's clock restarts when the flow starts ("started"), with a bound on loading as well.
-      let timer = setTimeout(timeUp, req.timeoutMs + LOAD_GRACE_MS);
+      const warm = this.loaded.has(req.bundle.sha256);
+      let timer = setTimeout(timeUp, warm ? req.timeoutMs : req.timeoutMs + LOAD_GRACE_MS);
 
       const inScope = <T>(scope: number | null, f: () => T | Promise<T>): Promise<T> => {
         const runner = scope === null ? undefined : scopes.get(scope);
@@ -212,7 +217,8 @@ class SandboxThread {
                 // body running; otherwise the worker runs the body and the host stores the result.
                 const body = () => {
                   scopes.set(id, AsyncResource.bind(<T>(f: () => T) => f()));
-                  this.send({ t: "runStep", runId, id });
+                  // eager: the worker already runs it (it knows the memo too).
+                  if (!m.eager) this.send({ t: "runStep", runId, id });
                   return new Promise<unknown>((res, rej) => stepBodies.set(id, { resolve: res, reject: rej }));
                 };
                 return reply(id, inScope(m.scope, () => ctx.step(m.name, body)));
@@ -233,6 +239,10 @@ class SandboxThread {
                 return reply(m.id, inScope(m.scope, () => ctx.state.set(m.key, m.value)));
             }
             return;
+          case "stepMemo":
+            // Counted only: the host's step returns its memo without a body.
+            inScope(null, () => ctx.step(m.name, () => Promise.reject(new Error("a memoized step does not run")))).catch(() => {});
+            return;
           case "note":
             // A closed context (run over) refuses; late notes of a finished run are dropped.
             inScope(m.scope, () => {
@@ -249,6 +259,7 @@ class SandboxThread {
             return;
           }
           case "started":
+            this.loaded.add(req.bundle.sha256);
             clearTimeout(timer);
             timer = setTimeout(timeUp, req.timeoutMs);
             return;
@@ -269,7 +280,8 @@ class SandboxThread {
 
       this.active = { runId, onMessage, onDeath: (err) => finish({ error: err }) };
       try {
-        this.send({ t: "run", runId, sha256: req.bundle.sha256, flowKey: req.flowKey, ctx: contextData(ctx) });
+        const memo = (req.completedSteps ?? []).filter((s) => s.status === "SUCCEEDED").map((s) => ({ seq: s.seq, name: s.name, output: s.output }));
+        this.send({ t: "run", runId, sha256: req.bundle.sha256, flowKey: req.flowKey, ctx: contextData(ctx), memo, ...(warm ? { announce: false } : {}) });
       } catch (err) {
         // The config or payload cannot cross to the worker (DataCloneError).
         finish({ error: err as Error });

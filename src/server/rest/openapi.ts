@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ERROR_HTTP } from "@/lib/errors";
+import { EventBody } from "@/engine/events/publish-event";
+import { ERROR_HTTP, type ErrorCode } from "@/lib/errors";
 import type { AnyEndpoint } from "./handler";
 import { ErrorBody } from "./json";
 
@@ -43,6 +44,74 @@ const ERROR_STATUSES = (endpoint: AnyEndpoint): number[] => {
   return statuses.sort();
 };
 
+// Served by the ingest front (node:http, src/engine/ingest/http-front.ts), not by Next route
+// handlers, so not in REST_ENDPOINTS; documented here from the schemas the front validates with.
+export const WebhookAccepted = z
+  .object({ executionId: z.string().meta({ description: "the run recorded for this delivery (the first run's id on a repeated Idempotency-Key)" }) })
+  .meta({ id: "WebhookAccepted" });
+export const EventAccepted = z
+  .object({
+    executions: z
+      .array(z.object({ instanceId: z.string(), executionId: z.string() }))
+      .meta({ description: "one run per subscribed flow of each of the customer's instances (none when nothing subscribes)" }),
+  })
+  .meta({ id: "EventAccepted" });
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+const status = (code: ErrorCode) => ERROR_HTTP[code].status;
+
+function frontOperations(registry: Record<string, JsonSchema>): Record<string, Record<string, unknown>> {
+  return {
+    "/api/v1/events": {
+      post: {
+        operationId: "publishEvent",
+        summary:
+          "Publish an app event for one customer: every active, paused or stopped instance of that customer whose flow subscribes to the type gets one run (paused ones hold it until resumed). The answer comes after the runs are recorded. A repeat with the same idempotencyKey starts nothing new and returns the first runs.",
+        parameters: [],
+        requestBody: { required: true, content: { "application/json": { schema: toSchema(EventBody, registry) } } },
+        responses: {
+          202: { description: "Accepted: the runs are recorded", content: { "application/json": { schema: toSchema(EventAccepted, registry) } } },
+          [status("BAD_INPUT")]: errorResponse("The body is not valid JSON or does not match the schema (details.issues)"),
+          [status("UNAUTHENTICATED")]: errorResponse("Missing or revoked API key"),
+          [status("NOT_FOUND")]: errorResponse("No customer with that externalId"),
+          [status("PAYLOAD_TOO_LARGE")]: errorResponse("The body is larger than the server's limit (WEBHOOK_MAX_BYTES)"),
+          [status("UNAVAILABLE")]: errorResponse("The database could not record the event: retry (same idempotencyKey), see Retry-After"),
+        },
+      },
+    },
+    "/api/hooks/{token}": {
+      post: {
+        operationId: "receiveWebhook",
+        summary:
+          "A flow's webhook URL (one per instance × flow, shown in the console and in the instance's `webhooks`). Any body (JSON, form, XML, raw) is kept as received. No API key: the unguessable token is the credential, and a flow may also require an HMAC signature header. The answer comes after the run is recorded.",
+        security: [],
+        parameters: [
+          { name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{20,100}$" } },
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            description: "a repeat with the same key returns the first run's id and queues nothing",
+            schema: { type: "string", maxLength: 255 },
+          },
+        ],
+        requestBody: { required: false, content: { "*/*": { schema: {} } } },
+        responses: {
+          202: { description: "Accepted: the run is recorded", content: { "application/json": { schema: toSchema(WebhookAccepted, registry) } } },
+          [status("BAD_INPUT")]: errorResponse("Idempotency-Key too long"),
+          [status("UNAUTHENTICATED")]: errorResponse("The flow checks signatures and this one is missing, wrong or outside the timestamp tolerance"),
+          [status("NOT_FOUND")]: errorResponse("Unknown, rotated or deleted token (no hint of which)"),
+          [status("PAYLOAD_TOO_LARGE")]: errorResponse("The body is larger than the flow's or the server's limit"),
+          [status("UNAVAILABLE")]: errorResponse("The database could not record the delivery: retry, see Retry-After"),
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the REST API, built from the endpoints' own zod schemas. */
 export function buildOpenApi(endpoints: readonly AnyEndpoint[], serverUrl: string) {
   const registry: Record<string, JsonSchema> = {};
@@ -75,6 +144,8 @@ export function buildOpenApi(endpoints: readonly AnyEndpoint[], serverUrl: strin
       responses,
     };
   }
+
+  Object.assign(paths, frontOperations(registry));
 
   return {
     openapi: "3.1.0",

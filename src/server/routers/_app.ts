@@ -1,6 +1,8 @@
 import { router } from "../trpc";
 import { apiKeysRouter } from "./api-keys";
 import { authRouter } from "./auth";
+import { configFormsRouter } from "./config-forms";
+import { connectionsRouter } from "./connections";
 import { customersRouter } from "./customers";
 import { executionsRouter } from "./executions";
 import { instancesRouter } from "./instances";
@@ -17,8 +19,10 @@ export const appRouter = router({
   integrations: integrationsRouter,
   versions: versionsRouter,
   customers: customersRouter,
+  connections: connectionsRouter,
   members: membersRouter,
   apiKeys: apiKeysRouter,
+  configForms: configFormsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -33,6 +33,17 @@ const TRPC_ID_CALLS: Record<string, Call[]> = {
   "instances.pause": [(c, b) => c.instances.pause({ instanceId: b.instance.id })],
   "instances.resume": [(c, b) => c.instances.resume({ instanceId: b.instance.id })],
   "instances.upgrade": [(c, b) => c.instances.upgrade({ instanceId: b.instance.id, versionId: b.version.id })],
+  "instances.deploy": [
+    (c, b) => c.instances.deploy({ customerId: b.customer.id, versionId: b.version.id, config: {}, connections: {} }),
+  ],
+  "instances.setup": [(c, b) => c.instances.setup({ instanceId: b.instance.id })],
+  "instances.updateConfig": [(c, b) => c.instances.updateConfig({ instanceId: b.instance.id, config: {} })],
+  "instances.detail": [(c, b) => c.instances.detail({ instanceId: b.instance.id })],
+  "instances.rotateWebhookUrl": [(c, b) => c.instances.rotateWebhookUrl({ instanceId: b.instance.id, flowKey: "onOrder" })],
+  "instances.revealSigningSecret": [(c, b) => c.instances.revealSigningSecret({ instanceId: b.instance.id, flowKey: "onOrder" })],
+  "instances.rotateSigningSecret": [(c, b) => c.instances.rotateSigningSecret({ instanceId: b.instance.id, flowKey: "onOrder" })],
+  "connections.list": [(c, b) => c.connections.list({ customerId: b.customer.id })],
+  "connections.createApiKey": [(c, b) => c.connections.createApiKey({ customerId: b.customer.id, appKey: "erp", apiKey: "stolen" })],
   "integrations.setVisibility": [(c, b) => c.integrations.setVisibility({ integrationId: b.integration.id, audience: "all" })],
   "versions.deprecate": [(c, b) => c.versions.deprecate({ versionId: b.version.id, deprecated: true })],
   "versions.pause": [(c, b) => c.versions.pause({ versionId: b.version.id })],
@@ -40,6 +51,10 @@ const TRPC_ID_CALLS: Record<string, Call[]> = {
   "versions.startRollout": [(c, b) => c.versions.startRollout({ fromVersionId: b.version.id, toVersionId: b.version.id, slice: { kind: "count", count: 1 } })],
   "versions.continueRollout": [(c, b) => c.versions.continueRollout({ rolloutId: b.instance.id })],
   "versions.rollBackRollout": [(c, b) => c.versions.rollBackRollout({ rolloutId: b.instance.id })],
+  "configForms.get": [(c, b) => c.configForms.get({ versionId: b.version.id })],
+  "configForms.options": [
+    (c, b) => c.configForms.options({ versionId: b.version.id, customerId: b.customer.id, connections: {}, field: "warehouse", config: {} }),
+  ],
 };
 
 /** Procedures whose input names a row of the org by id (by key name); the table above must cover them. */
@@ -65,6 +80,9 @@ const REST_ID_CASES: Record<string, (b: SeededTenant) => { params?: Record<strin
   upgradeInstance: (b) => [{ params: { id: b.instance.id }, body: { version: 1 } }],
   pauseInstance: (b) => [{ params: { id: b.instance.id } }],
   resumeInstance: (b) => [{ params: { id: b.instance.id } }],
+  rotateWebhookUrl: (b) => [{ params: { id: b.instance.id, flowKey: "onOrder" } }],
+  getSigningSecret: (b) => [{ params: { id: b.instance.id, flowKey: "onOrder" } }],
+  rotateSigningSecret: (b) => [{ params: { id: b.instance.id, flowKey: "onOrder" } }],
   listInstances: (b) => [{ query: `customer=${encodeURIComponent(b.customer.externalId)}` }],
   getExecution: (b) => [{ params: { id: b.execution.id } }],
   runInstance: (b) => [{ params: { id: b.instance.id }, body: { flowKey: "onOrder" } }],

@@ -1,9 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Boxes } from "lucide-react";
+import { Boxes, Plus, SlidersHorizontal } from "lucide-react";
 import Link from "next/link";
 import { Badge, type Tone } from "@/components/badge";
+import { buttonClass } from "@/components/button";
 import { CopyButton } from "@/components/copy-button";
 import { DataTable, TableSkeleton, TBody, Td, Th, THead, Tr } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
@@ -12,6 +13,7 @@ import { PageHeader } from "@/components/page-header";
 import { RelativeTime } from "@/components/time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
+import { useCurrentOrg } from "../use-current-org";
 
 type Instance = RouterOutputs["instances"]["list"][number];
 
@@ -29,10 +31,22 @@ const columns = [
 export function InstancesView() {
   const trpc = useTRPC();
   const q = useQuery(trpc.instances.list.queryOptions());
+  // Deploying and configuring on a customer's behalf is a builder's action (the server checks too).
+  const canEdit = useCurrentOrg().can("BUILDER");
 
   return (
     <>
-      <PageHeader title="Instances" description="Integrations deployed for a customer, with the URLs that trigger their webhook flows." />
+      <PageHeader
+        title="Instances"
+        description="Integrations deployed for a customer, with the URLs that trigger their webhook flows."
+        actions={
+          canEdit ? (
+            <Link href="/instances/new" className={buttonClass("primary")} data-testid="deploy-instance">
+              <Plus aria-hidden /> Deploy an instance
+            </Link>
+          ) : null
+        }
+      />
       {q.isPending ? (
         <TableSkeleton columns={columns} rows={6} label="instances" />
       ) : q.isError ? (
@@ -55,7 +69,7 @@ export function InstancesView() {
           </THead>
           <TBody>
             {q.data.map((i) => (
-              <InstanceRow key={i.id} instance={i} />
+              <InstanceRow key={i.id} instance={i} canEdit={canEdit} />
             ))}
           </TBody>
         </DataTable>
@@ -64,17 +78,24 @@ export function InstancesView() {
   );
 }
 
-function InstanceRow({ instance: i }: { instance: Instance }) {
+function InstanceRow({ instance: i, canEdit }: { instance: Instance; canEdit: boolean }) {
   return (
     <Tr className="align-top">
       <Td className="max-w-0 min-w-48 py-2">
         <div className="flex min-w-0 items-center justify-between gap-2">
-          <Link href={`/runs?instanceId=${i.id}`} className="truncate font-medium text-ink hover:underline" title="Show this instance's runs">
+          <Link href={`/instances/${i.id}`} className="truncate font-medium text-ink hover:underline" title="Open this instance">
             {i.name}
           </Link>
-          {/* Phones have no status column. */}
-          <span className="shrink-0 sm:hidden">
-            <InstanceStatus status={i.status} />
+          <span className="flex shrink-0 items-center gap-1">
+            {/* Phones have no status column. */}
+            <span className="sm:hidden">
+              <InstanceStatus status={i.status} />
+            </span>
+            {canEdit ? (
+              <Link href={`/instances/${i.id}/configure`} className={buttonClass("ghost", "sm", "px-1.5")} aria-label={`Configure ${i.name}`} title="Configure">
+                <SlidersHorizontal aria-hidden />
+              </Link>
+            ) : null}
           </span>
         </div>
         <span className="block truncate text-xs text-ink-3">

@@ -7,6 +7,7 @@ import { cn } from "@/components/cn";
 const tabs = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/retention", label: "Data retention" },
 ];
 
 /** Sub-navigation shared by the settings pages. */

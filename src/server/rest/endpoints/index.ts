@@ -6,9 +6,11 @@ import {
   updateCustomerEndpoint,
   upsertCustomerEndpoint,
 } from "./customers";
+import { configOptionsEndpoint } from "./config-options";
 import { getExecutionEndpoint, listExecutionsEndpoint } from "./executions";
 import { pauseInstanceEndpoint, resumeInstanceEndpoint, upgradeInstanceEndpoint } from "./instance-actions";
 import { getInstanceEndpoint, listInstancesEndpoint } from "./instances";
+import { getSigningSecretEndpoint, rotateSigningSecretEndpoint, rotateWebhookUrlEndpoint } from "./instance-webhooks";
 import { listVersionsEndpoint, publishVersionEndpoint } from "./integration-versions";
 import { listIntegrationsEndpoint } from "./integrations";
 import { cancelExecutionEndpoint, replayExecutionEndpoint, runInstanceEndpoint } from "./runs";
@@ -32,9 +34,13 @@ export const REST_ENDPOINTS: readonly AnyEndpoint[] = [
   upgradeInstanceEndpoint,
   pauseInstanceEndpoint,
   resumeInstanceEndpoint,
+  rotateWebhookUrlEndpoint,
+  getSigningSecretEndpoint,
+  rotateSigningSecretEndpoint,
   listExecutionsEndpoint,
   getExecutionEndpoint,
   runInstanceEndpoint,
   cancelExecutionEndpoint,
   replayExecutionEndpoint,
+  configOptionsEndpoint,
 ];

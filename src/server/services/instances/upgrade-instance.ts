@@ -1,8 +1,9 @@
-import { cachedBundle, loadBundle } from "@/engine/bundle/load-bundle";
+import { loadVersionBundle } from "@/engine/bundle/bundle-cache";
 import type { Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AnyIntegration } from "@/sdk";
 import { recordAudit } from "../audit/record-audit";
+import { configFormOfVersion, mapConfigByFieldId } from "../config-forms/map-config-by-field-id";
 import { syncInstanceSchedules } from "../executions/sync-instance-schedules";
 import { getOwnedInstance, getOwnedVersion } from "../../tenancy/owned";
 import { actorRef, type OrgScope } from "../../tenancy/scope";
@@ -10,8 +11,9 @@ import { newWebhookToken } from "./deploy-instance";
 import { getInstance, type InstanceDetail } from "./get-instance";
 
 // Moving an instance to another version of its integration: an upgrade, or a rollback (the
-// same operation towards an older version). The config goes through the target version's
-// `migrate`, then its config schema; if either refuses, the instance stays where it is and says
+// same operation towards an older version). The config's values move to the target's keys by
+// stable field id (map-config-by-field-id.ts), then go through the target version's `migrate`,
+// then its config schema; if either refuses, the instance stays where it is and says
 // why (statusReason + a FAILED InstanceUpgrade row). Webhook URLs never change: endpoints of
 // flows the target adds are created, existing ones are kept. Runs already queued keep the
 // version (and config) they were queued with: see engine/rollouts/config-for-version.ts.
@@ -27,10 +29,7 @@ export type UpgradeAttempt =
   | { ok: false; instanceId: string; from: { id: string; number: number }; to: { id: string; number: number }; reason: string; issues?: { path: string; message: string }[] };
 
 async function definitionOf(scope: OrgScope, version: VersionRow): Promise<AnyIntegration> {
-  const hit = cachedBundle(version.sha256);
-  if (hit) return hit;
-  const row = await scope.db.integrationVersion.findUniqueOrThrow({ where: { id: version.id }, select: { bundle: true, sha256: true } });
-  return loadBundle({ sha256: row.sha256, code: row.bundle });
+  return loadVersionBundle(scope.db, version);
 }
 
 function asObject(value: unknown): Record<string, unknown> {
@@ -77,6 +76,10 @@ export async function attemptUpgrade(
       restored = true;
     }
   }
+
+  // Values follow their field's stable id to the target's keys before migrate sees them (a
+  // restored config is in the target's shape already).
+  if (!restored) base = mapConfigByFieldId(base, await configFormOfVersion(scope.db, from.id), await configFormOfVersion(scope.db, to.id));
 
   let failure: { reason: string; issues?: { path: string; message: string }[] } | null = null;
   let config: Record<string, unknown> | undefined;

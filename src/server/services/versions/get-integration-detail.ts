@@ -1,6 +1,6 @@
 import { rolloutStats, type RolloutStats } from "@/engine/rollouts/rollout-stats";
 import { MARGIN_POINTS, MIN_SLICE_RUNS, RATIO } from "@/engine/rollouts/canary-rule";
-import type { InstanceStatus, RolloutStatus, VersionStatus } from "@/generated/prisma/client";
+import type { InstanceStatus, RolloutOp, RolloutStatus, VersionStatus } from "@/generated/prisma/client";
 import { getOwnedIntegrationByKey, inOrg } from "../../tenancy/owned";
 import type { OrgScope } from "../../tenancy/scope";
 import { webhookUrl } from "../instances/webhook-url";
@@ -47,6 +47,8 @@ export interface RolloutItem {
   decision: string | null;
   autoHalted: boolean;
   stats: RolloutStats;
+  /** The last step the rollouts worker was asked to do (moving the slice, the rest, or the slice back) and how far it got. */
+  progress: { op: RolloutOp; running: boolean; total: number; done: number; failed: number; remaining: number; startedAt: Date | null; finishedAt: Date | null } | null;
 }
 
 export interface IntegrationDetail {
@@ -149,6 +151,18 @@ export async function getIntegrationDetail(scope: OrgScope, key: string): Promis
           decision: r.decision,
           autoHalted: r.autoHalted,
           stats: await rolloutStats(scope.db, r),
+          progress: r.op
+            ? {
+                op: r.op,
+                running: r.opFinishedAt === null,
+                total: r.opTotal,
+                done: r.opDone,
+                failed: r.opFailed,
+                remaining: Math.max(0, r.opTotal - r.opDone - r.opFailed),
+                startedAt: r.opStartedAt,
+                finishedAt: r.opFinishedAt,
+              }
+            : null,
         };
       }),
     ),

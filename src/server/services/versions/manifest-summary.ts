@@ -1,4 +1,4 @@
-import { Manifest, type ManifestTrigger } from "@/engine/bundle/manifest";
+import { configFormOf, Manifest, type ManifestTrigger } from "@/engine/bundle/manifest";
 
 // A version's manifest in the terms the console shows: flows with their trigger in words,
 // config fields with their description/default/choices, connections.
@@ -10,11 +10,19 @@ export interface ConfigFieldSummary {
   required: boolean;
   default?: unknown;
   choices?: unknown[];
+  /** Stable id that keeps the customer's value across renames (equals the key unless the builder set one). */
+  id: string;
+  /** Title of the wizard page the field is on. */
+  page: string;
+  /** Choices loaded from the customer's connected account. */
+  optionsFrom?: { connection: string; dependsOn: string[] };
 }
 
 export interface ManifestSummary {
   flows: { key: string; name: string; description: string | null; trigger: string; triggerType: ManifestTrigger["type"]; retryAttempts: number }[];
   configFields: ConfigFieldSummary[];
+  /** Wizard pages in order (one "Settings" page when the builder declared none). */
+  configPages: { key: string; title: string }[];
   connections: { key: string; app: string; auth: string; description: string | null }[];
 }
 
@@ -43,10 +51,13 @@ function typeOf(s: JsonSchema): string {
 
 export function summarizeManifest(raw: unknown): ManifestSummary {
   const parsed = Manifest.safeParse(raw);
-  if (!parsed.success) return { flows: [], configFields: [], connections: [] };
+  if (!parsed.success) return { flows: [], configFields: [], configPages: [], connections: [] };
   const m = parsed.data;
   const schema = m.configSchema as JsonSchema;
   const required = new Set(schema.required ?? []);
+  const form = configFormOf(m);
+  const pageOf = new Map(form.pages.flatMap((p) => p.fields.map((f) => [f, p.title] as const)));
+  const firstPage = form.pages[0]?.title ?? "Settings";
   return {
     flows: Object.entries(m.flows).map(([key, f]) => ({
       key,
@@ -63,7 +74,11 @@ export function summarizeManifest(raw: unknown): ManifestSummary {
       required: required.has(key),
       ...(s.default !== undefined ? { default: s.default } : {}),
       ...(Array.isArray(s.enum) ? { choices: s.enum } : {}),
+      id: form.fields[key]?.id ?? key,
+      page: pageOf.get(key) ?? firstPage,
+      ...(form.fields[key]?.options ? { optionsFrom: form.fields[key].options } : {}),
     })),
+    configPages: form.pages.map((p) => ({ key: p.key, title: p.title })),
     connections: Object.entries(m.connections).map(([key, c]) => ({ key, app: c.app, auth: c.auth, description: c.description ?? null })),
   };
 }

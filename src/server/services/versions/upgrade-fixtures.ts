@@ -18,10 +18,12 @@ const source = () => readFileSync(ORDERS_ENTRY, "utf8");
  */
 export function ordersV2Source(): string {
   let s = source();
+  // A new field id too, so the value travels through migrate (keeping the id would carry it by itself).
   s = s.replace(
-    'warehouse: z.string().min(1).default("MAIN").describe("Warehouse code the ERP ships from"),',
-    'warehouseCode: z.string().min(1).describe("Warehouse code the ERP ships from"),',
+    'warehouse: configField(z.string().min(1).default("MAIN").describe("Warehouse code the ERP ships from"), {\n      id: "warehouse",',
+    'warehouseCode: configField(z.string().min(1).describe("Warehouse code the ERP ships from"), {\n      id: "warehouseCode",',
   );
+  s = s.replace("configOptions: {\n    warehouse: {", "configOptions: {\n    warehouseCode: {");
   s = s.replace("warehouse: ctx.config.warehouse,", "warehouse: ctx.config.warehouseCode,");
   s = s.replace("return { salesOrderId: created.id ?? null };", 'return { salesOrderId: created.id ?? null, ranVersion: 2 };');
   s = s.replace(
@@ -35,7 +37,7 @@ export function ordersV2Source(): string {
     onRefund: { name: "Refund", trigger: { webhook: {} }, async run(ctx) { ctx.log.info("refund"); return { ranVersion: 2 }; } },
 `,
   );
-  if (!s.includes("ranVersion: 2 };") || !s.includes("warehouseCode")) throw new Error("orders-to-erp changed: update ordersV2Source");
+  if (!s.includes("ranVersion: 2 };") || !s.includes('id: "warehouseCode"') || !s.includes("    warehouseCode: {")) throw new Error("orders-to-erp changed: update ordersV2Source");
   return s;
 }
 
@@ -46,10 +48,9 @@ export function ordersBrokenMigrateSource(): string {
 
 /** A version with a new required field and no migrate: old configs cannot fit it. */
 export function ordersRequiredFieldSource(): string {
-  return source().replace(
-    'customerAccount: z.string().min(1).default("WEBSHOP")',
-    'priceList: z.string().min(1).describe("ERP price list"),\n    customerAccount: z.string().min(1).default("WEBSHOP")',
-  );
+  const s = source().replace("  config: z.object({\n", '  config: z.object({\n    priceList: z.string().min(1).describe("ERP price list"),\n');
+  if (!s.includes("priceList")) throw new Error("orders-to-erp changed: update ordersRequiredFieldSource");
+  return s;
 }
 
 const built = new Map<string, Promise<BuiltBundle>>();

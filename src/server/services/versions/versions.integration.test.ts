@@ -1,16 +1,30 @@
-import { describe, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { checkRolloutsOnce } from "@/engine/rollouts/check-rollouts";
 import { seedOrdersInstance, testLogger } from "@/engine/testing/walking-skeleton";
 import type { Db } from "@/lib/db";
 import { dbTest } from "@/test/db-test";
 import { pauseInstance } from "../instances/pause-instance";
 import { upgradeInstance } from "../instances/upgrade-instance";
-import { haltRolloutFor } from "./halt-rollout";
 import { pauseVersion, resumeVersion } from "./kill-switch";
-import { continueRollout, rollBackRollout, startRollout } from "./rollouts";
+import { continueRollout as askContinue, rollBackRollout as askRollBack, startRollout as askStart } from "./rollouts";
+import { useRolloutsQueueForTests } from "./rollouts-queue";
+import { runRollout } from "./run-rollout";
 import { deployFor, ordersRequiredFieldSource, ordersV2Source, publishSource } from "./upgrade-fixtures";
 
 const NOWHERE = { sandboxUrl: "http://127.0.0.1:9" };
+
+// The requests only record a rollout step; these tests do the step themselves, as the
+// executor's rollouts worker would (rollout-jobs.integration.test.ts covers the queue).
+beforeAll(() => useRolloutsQueueForTests(undefined));
+afterAll(() => useRolloutsQueueForTests(false));
+
+async function settled(db: Db, rolloutId: string) {
+  await runRollout(db, rolloutId);
+  return db.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+}
+const startRollout = async (scope: Parameters<typeof askStart>[0], input: Parameters<typeof askStart>[1]) => settled(scope.db, (await askStart(scope, input)).id);
+const continueRollout = async (scope: Parameters<typeof askContinue>[0], input: { rolloutId: string }) => settled(scope.db, (await askContinue(scope, input)).id);
+const rollBackRollout = async (scope: Parameters<typeof askRollBack>[0], input: { rolloutId: string }) => settled(scope.db, (await askRollBack(scope, input)).id);
 
 async function versionOf(db: Db, instanceId: string) {
   return (await db.instance.findUniqueOrThrow({ where: { id: instanceId }, include: { version: { select: { number: true } } } })).version.number;
@@ -104,21 +118,39 @@ describe("canary rollouts", () => {
     expect(await versionOf(db, instance.id)).toBe(1);
   });
 
+  dbTest("a roll back asked while the slice is still moving returns exactly the instances that moved", async ({ db }) => {
+    const { scope, instance: first, version: v1 } = await seedOrdersInstance(db, NOWHERE);
+    const more = [await deployFor(scope, v1.id, "m2"), await deployFor(scope, v1.id, "m3"), await deployFor(scope, v1.id, "m4")];
+    const v2 = await publishSource(scope, ordersV2Source());
+    const asked = await askStart(scope, { fromVersionId: v1.id, toVersionId: v2.id, slice: { kind: "count", count: 4 } });
+    await runRollout(db, asked.id, { batchSize: 2, maxBatches: 1 });
+    expect(await Promise.all([first, ...more].map((i) => versionOf(db, i.id)))).toEqual([2, 2, 1, 1]);
+
+    await askRollBack(scope, { rolloutId: asked.id });
+    await runRollout(db, asked.id, { batchSize: 2 });
+    expect(await Promise.all([first, ...more].map((i) => versionOf(db, i.id)))).toEqual([1, 1, 1, 1]);
+    expect(await db.rollout.findUniqueOrThrow({ where: { id: asked.id } })).toMatchObject({ status: "ROLLED_BACK", op: "ROLLBACK", opTotal: 2, opDone: 2, opFailed: 0 });
+    // The rest of the slice was never moved.
+    expect(await db.instanceUpgrade.count({ where: { rolloutId: asked.id, toVersionId: v2.id } })).toBe(2);
+  });
+
   dbTest("the executor's check rolls the slice back when it fails clearly more than the old version", async ({ db }) => {
     const { scope, instance: first, version: v1 } = await seedOrdersInstance(db, NOWHERE);
     const rest = [await deployFor(scope, v1.id, "r2"), await deployFor(scope, v1.id, "r3")];
     const v2 = await publishSource(scope, ordersV2Source());
     const rollout = await startRollout(scope, { fromVersionId: v1.id, toVersionId: v2.id, slice: { kind: "count", count: 1 } });
-    const halt = haltRolloutFor(db);
 
     // 19 failures: not enough runs to judge yet.
     await finishedRuns(db, first, v2.id, "FAILED", 19);
     await finishedRuns(db, rest[0]!, v1.id, "SUCCEEDED", 30);
     await finishedRuns(db, rest[1]!, v1.id, "FAILED", 1);
-    expect(await checkRolloutsOnce({ db, logger: testLogger, halt })).toEqual({ checked: 1, halted: 0 });
+    expect(await checkRolloutsOnce({ db, logger: testLogger })).toMatchObject({ checked: 1, halted: 0 });
 
     await finishedRuns(db, first, v2.id, "SUCCEEDED", 1);
-    expect(await checkRolloutsOnce({ db, logger: testLogger, halt })).toEqual({ checked: 1, halted: 1 });
+    expect(await checkRolloutsOnce({ db, logger: testLogger })).toMatchObject({ checked: 1, halted: 1 });
+    // The halt is decided at once; the slice goes back when the rollouts worker does the step.
+    expect(await versionOf(db, first.id)).toBe(2);
+    await runRollout(db, rollout.id);
 
     const halted = await db.rollout.findUniqueOrThrow({ where: { id: rollout.id } });
     expect(halted).toMatchObject({ status: "ROLLED_BACK", autoHalted: true });
@@ -126,6 +158,6 @@ describe("canary rollouts", () => {
     expect(await versionOf(db, first.id)).toBe(1);
     expect(await Promise.all(rest.map((i) => versionOf(db, i.id)))).toEqual([1, 1]);
     // Decided rollouts are not checked again.
-    expect(await checkRolloutsOnce({ db, logger: testLogger, halt })).toEqual({ checked: 0, halted: 0 });
+    expect(await checkRolloutsOnce({ db, logger: testLogger })).toMatchObject({ checked: 0, halted: 0 });
   });
 });

@@ -103,7 +103,7 @@ function RunDetailView({ run }: { run: ExecutionDetail }) {
               <span aria-hidden>·</span>
               <span>
                 instance{" "}
-                <Link href={`/runs?instanceId=${run.instance.id}`} className="font-medium text-ink-2 hover:underline">
+                <Link href={`/instances/${run.instance.id}`} className="font-medium text-ink-2 hover:underline">
                   {run.instance.name}
                 </Link>
               </span>

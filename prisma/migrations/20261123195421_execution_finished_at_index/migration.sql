@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Execution_organizationId_finishedAt_idx" ON "Execution"("organizationId", "finishedAt");

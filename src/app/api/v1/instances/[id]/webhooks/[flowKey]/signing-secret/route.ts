@@ -1,0 +1,5 @@
+import { getSigningSecretEndpoint } from "@/server/rest/endpoints/instance-webhooks";
+import { routeHandlers } from "@/server/rest/handler";
+
+export const dynamic = "force-dynamic";
+export const { GET } = routeHandlers({ GET: getSigningSecretEndpoint });
