@@ -4,10 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { Building2 } from "lucide-react";
 import Link from "next/link";
 import { Badge } from "@/components/badge";
-import { DataTable, TableSkeleton, TBody, Td, Th, THead, Tr } from "@/components/data-table";
+import { Td, Tr } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorPanel } from "@/components/error-panel";
 import { PageHeader } from "@/components/page-header";
+import { QueryTable } from "@/components/query-table";
 import { RelativeTime } from "@/components/time";
 import { useTRPC } from "@/trpc/react";
 
@@ -25,58 +25,49 @@ export function CustomersView() {
   return (
     <>
       <PageHeader title="Customers" description="Your own customers, by the id your product knows them by." />
-      {q.isPending ? (
-        <TableSkeleton columns={columns} rows={6} label="customers" />
-      ) : q.isError ? (
-        <ErrorPanel error={q.error} onRetry={() => q.refetch()} title="Could not load customers" />
-      ) : q.data.length === 0 ? (
-        <EmptyState icon={Building2} title="No customers yet">
-          Customers appear the first time one opens the embedded marketplace, or when your backend creates them with{" "}
-          <code className="font-mono text-xs">POST /api/v1/customers</code>.
-        </EmptyState>
-      ) : (
-        <DataTable label="Customers">
-          <THead>
-            <tr>
-              {columns.map((c) => (
-                <Th key={c.header} className={c.className}>
-                  {c.header}
-                </Th>
-              ))}
-            </tr>
-          </THead>
-          <TBody>
-            {q.data.map((c) => (
-              <Tr key={c.id}>
-                <Td className="max-w-0 min-w-44">
-                  <Link href={`/runs?customerId=${c.id}`} className="block truncate font-medium hover:underline" title="Show this customer's runs">
-                    {c.name ?? c.externalId}
-                  </Link>
-                  <span className="block truncate font-mono text-2xs text-ink-3 sm:hidden">{c.externalId}</span>
-                </Td>
-                <Td className="hidden max-w-48 sm:table-cell">
-                  <span className="block truncate font-mono text-xs text-ink-2">{c.externalId}</span>
-                </Td>
-                <Td className="hidden md:table-cell">
-                  {c.labels.length ? (
-                    <span className="flex flex-wrap gap-1">
-                      {c.labels.map((l) => (
-                        <Badge key={l}>{l}</Badge>
-                      ))}
-                    </span>
-                  ) : (
-                    <span className="text-ink-3">—</span>
-                  )}
-                </Td>
-                <Td className="text-right tabular">{c.instanceCount}</Td>
-                <Td className="hidden whitespace-nowrap text-ink-2 lg:table-cell">
-                  <RelativeTime date={c.createdAt} />
-                </Td>
-              </Tr>
-            ))}
-          </TBody>
-        </DataTable>
-      )}
+      <QueryTable
+        query={q}
+        columns={columns}
+        label="customers"
+        skeletonRows={6}
+        empty={
+          <EmptyState icon={Building2} title="No customers yet">
+            Customers appear the first time one opens the embedded marketplace, or when your backend creates them with{" "}
+            <code className="font-mono text-xs">POST /api/v1/customers</code>.
+          </EmptyState>
+        }
+      >
+        {(items) =>
+          items.map((c) => (
+            <Tr key={c.id}>
+              <Td className="max-w-0 min-w-44">
+                <Link href={`/runs?customerId=${c.id}`} className="block truncate font-medium hover:underline" title="Show this customer's runs">
+                  {c.name ?? c.externalId}
+                </Link>
+                <span className="block truncate font-mono text-2xs text-ink-3 sm:hidden">{c.externalId}</span>
+              </Td>
+              <Td className="hidden max-w-48 sm:table-cell">
+                <span className="block truncate font-mono text-xs text-ink-2">{c.externalId}</span>
+              </Td>
+              <Td className="hidden md:table-cell">
+                {c.labels.length ? (
+                  <span className="flex flex-wrap gap-1">
+                    {c.labels.map((l) => (
+                      <Badge key={l}>{l}</Badge>
+                    ))}
+                  </span>
+                ) : (
+                  <span className="text-ink-3">—</span>
+                )}
+              </Td>
+              <Td className="text-right tabular">{c.instanceCount}</Td>
+              <Td className="hidden whitespace-nowrap text-ink-2 lg:table-cell">
+                <RelativeTime date={c.createdAt} />
+              </Td>
+            </Tr>
+          ))
+        }
+      </QueryTable>
     </>
   );
 }

@@ -6,10 +6,10 @@ import Link from "next/link";
 import { Badge, type Tone } from "@/components/badge";
 import { buttonClass } from "@/components/button";
 import { CopyButton } from "@/components/copy-button";
-import { DataTable, TableSkeleton, TBody, Td, Th, THead, Tr } from "@/components/data-table";
+import { Td, Tr } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
-import { ErrorPanel } from "@/components/error-panel";
 import { PageHeader } from "@/components/page-header";
+import { QueryTable } from "@/components/query-table";
 import { RelativeTime } from "@/components/time";
 import { useTRPC } from "@/trpc/react";
 import type { RouterOutputs } from "@/trpc/types";
@@ -47,33 +47,24 @@ export function InstancesView() {
           ) : null
         }
       />
-      {q.isPending ? (
-        <TableSkeleton columns={columns} rows={6} label="instances" />
-      ) : q.isError ? (
-        <ErrorPanel error={q.error} onRetry={() => q.refetch()} title="Could not load instances" />
-      ) : q.data.length === 0 ? (
-        <EmptyState icon={Boxes} title="No instances yet">
-          An instance appears when a customer deploys an integration from the embedded marketplace, or when your
-          backend creates one with <code className="font-mono text-xs">POST /api/v1/instances</code>.
-        </EmptyState>
-      ) : (
-        <DataTable label="Instances">
-          <THead>
-            <tr>
-              {columns.map((c) => (
-                <Th key={c.header} className={c.className}>
-                  {c.header}
-                </Th>
-              ))}
-            </tr>
-          </THead>
-          <TBody>
-            {q.data.map((i) => (
-              <InstanceRow key={i.id} instance={i} canEdit={canEdit} />
-            ))}
-          </TBody>
-        </DataTable>
-      )}
+      <QueryTable
+        query={q}
+        columns={columns}
+        label="instances"
+        skeletonRows={6}
+        empty={
+          <EmptyState icon={Boxes} title="No instances yet">
+            An instance appears when a customer deploys an integration from the embedded marketplace, or when your
+            backend creates one with <code className="font-mono text-xs">POST /api/v1/instances</code>.
+          </EmptyState>
+        }
+      >
+        {(items) =>
+          items.map((i) => (
+            <InstanceRow key={i.id} instance={i} canEdit={canEdit} />
+          ))
+        }
+      </QueryTable>
     </>
   );
 }
