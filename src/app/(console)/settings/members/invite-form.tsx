@@ -40,7 +40,7 @@ export function InviteForm() {
   return (
     <Card className="mb-5">
       <CardHeader title="Invite a member" />
-      <form onSubmit={onSubmit} className="grid gap-3 p-4 sm:grid-cols-[minmax(0,1fr)_10rem_auto] sm:items-end">
+      <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 p-4 sm:grid-cols-[minmax(0,1fr)_10rem_auto] sm:items-end">
         <Field id="invite-email" label="Email">
           <Input id="invite-email" name="email" type="email" required placeholder="teammate@company.com" autoComplete="off" />
         </Field>

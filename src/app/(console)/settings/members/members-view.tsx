@@ -105,7 +105,7 @@ export function MembersView() {
                       value={m.role}
                       disabled={updateRole.isPending && updateRole.variables?.memberId === m.id}
                       onChange={(e) => void changeRole(m, e.target.value as Role)}
-                      className="w-28 sm:w-32"
+                      className="w-[7.5rem] sm:w-32"
                     >
                       {(["OWNER", "BUILDER", "SUPPORT"] as const).map((r) => (
                         <option key={r} value={r}>
