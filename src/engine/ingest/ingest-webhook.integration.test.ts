@@ -65,6 +65,20 @@ describe("webhook ingest", () => {
     expect(await front.queue.getWaitingCount()).toBe(2);
   });
 
+  test("the same Idempotency-Key with a different body is 409 and records nothing", async ({ db, sandbox, front }) => {
+    const { token } = await seedOrdersInstance(db, { sandboxUrl: sandbox.url });
+    const first = await postWebhook(front.url, token, sampleOrder("1001"), { "Idempotency-Key": "evt_1" });
+    const reused = await postWebhook(front.url, token, sampleOrder("1002"), { "Idempotency-Key": "evt_1" });
+    expect(first.status).toBe(202);
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toMatchObject({ code: "CONFLICT", message: "this Idempotency-Key was already used with a different body" });
+    expect(await db.execution.count()).toBe(1);
+    expect(await front.queue.getWaitingCount()).toBe(1);
+    // The original body with its key is still the harmless repeat it was.
+    const repeat = await postWebhook(front.url, token, sampleOrder("1001"), { "Idempotency-Key": "evt_1" });
+    expect(repeat).toMatchObject({ status: 202, body: { executionId: first.body.executionId } });
+  });
+
   test("a paused instance still accepts webhooks and holds them unqueued", async ({ db, sandbox, front }) => {
     const { instance, token } = await seedOrdersInstance(db, { sandboxUrl: sandbox.url });
     await db.instance.update({ where: { id: instance.id }, data: { status: "PAUSED" } });

@@ -152,16 +152,20 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
       // The key was seen before (or earlier in the same batch): the first run's id, nothing queued.
       let first;
       try {
-        first = await hotPool(db)!.query<{ id: string }>({
-          name: "portico-ingest-idempotent-first",
-          text: `SELECT id FROM "Execution" WHERE "instanceId" = $1 AND "flowKey" = $2 AND "idempotencyKey" = $3`,
-          values: [target.instanceId, target.flowKey, idempotencyKey],
+        first = await hotPool(db)!.query<{ id: string; same: boolean }>({
+          name: "portico-ingest-idempotent-first-v2",
+          text: `SELECT id, (payload IS NOT DISTINCT FROM $4::bytea) AS same FROM "Execution" WHERE "instanceId" = $1 AND "flowKey" = $2 AND "idempotencyKey" = $3`,
+          values: [target.instanceId, target.flowKey, idempotencyKey, delivery.body],
         });
       } catch (err) {
         throw unavailable(logger, err);
       }
-      const id = first.rows[0]?.id;
-      if (id) return { executionId: id, created: false, queued: false };
+      const row = first.rows[0];
+      // A key reused for different content is a sender's bug (Stripe answers the same): say so
+      // rather than silently dropping the second body.
+      if (row && !row.same)
+        throw new AppError("CONFLICT", "this Idempotency-Key was already used with a different body", { executionId: row.id });
+      if (row) return { executionId: row.id, created: false, queued: false };
       throw unavailable(logger, new Error("idempotency conflict without a first run"));
     }
     // stale: the token, instance, version or secret changed since the target was loaded.

@@ -58,7 +58,7 @@ describe("OpenAPI document", () => {
     expect(hook.security).toEqual([]);
     expect(hook.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["path:token", "header:Idempotency-Key"]);
     expect(Object.keys(hook.requestBody.content)).toEqual(["*/*"]);
-    expect(Object.keys(hook.responses).sort()).toEqual(["202", "400", "401", "404", "413", "503"]);
+    expect(Object.keys(hook.responses).sort()).toEqual(["202", "400", "401", "404", "409", "413", "503"]);
     expect(doc.components.schemas.WebhookAccepted).toMatchObject({ required: ["executionId"] });
   });
 });
