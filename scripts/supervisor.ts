@@ -128,9 +128,15 @@ async function main() {
 
 async function waitForHealth(url: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
+  let last = "";
   while (Date.now() < deadline) {
     try {
       const res = await fetch(url);
+      const body = (await res.json().catch(() => null)) as { notes?: string[] } | null;
+      // Say once what health reports (e.g. an evicting Redis given by REDIS_URL) instead of waiting silently.
+      const said = (body?.notes ?? []).join("; ");
+      if (said && said !== last) console.warn(`[portico] health: ${said}`);
+      last = said;
       if (res.ok) return;
     } catch {
       /* not up yet */

@@ -1,7 +1,15 @@
 import type { Db } from "@/lib/db";
 import type { Redis } from "@/lib/redis";
+import { checkRedisConfig } from "@/lib/redis-config";
 
-export type Health = { status: "ok" | "degraded"; db: "ok" | "down"; redis: "ok" | "down" };
+export type Health = {
+  status: "ok" | "degraded";
+  db: "ok" | "down";
+  /** "misconfigured": Redis answers but may evict queue data (see src/lib/redis-config.ts). */
+  redis: "ok" | "down" | "misconfigured";
+  /** What to fix, in words; empty when all is well. */
+  notes: string[];
+};
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -40,7 +48,7 @@ async function pingRedis(redis: Redis, ms: number): Promise<void> {
 
 /** Readiness of the two stores every request depends on; each check is bounded so a hung one reads as down. */
 export async function checkHealth(deps: { db: Db; redis: Redis }): Promise<Health> {
-  const [db, redis] = await Promise.all([
+  const [db, reachable] = await Promise.all([
     within(deps.db.$queryRaw`SELECT 1`, CHECK_TIMEOUT_MS).then(
       () => "ok" as const,
       () => "down" as const,
@@ -50,5 +58,12 @@ export async function checkHealth(deps: { db: Db; redis: Redis }): Promise<Healt
       () => "down" as const,
     ),
   ]);
-  return { status: db === "ok" && redis === "ok" ? "ok" : "degraded", db, redis };
+  let redis: Health["redis"] = reachable;
+  const notes: string[] = [];
+  if (reachable === "ok") {
+    const config = await within(checkRedisConfig(deps.redis), CHECK_TIMEOUT_MS).catch(() => ({ problems: [], warnings: [] }));
+    if (config.problems.length) redis = "misconfigured";
+    notes.push(...config.problems, ...config.warnings);
+  }
+  return { status: db === "ok" && redis === "ok" ? "ok" : "degraded", db, redis, notes };
 }
