@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ProcessSupervisor } from "./process-supervisor";
 
@@ -24,15 +27,16 @@ describe("process supervisor (npm start)", () => {
     const lines: string[] = [];
     const sup = new ProcessSupervisor((l) => lines.push(l));
     sup.start({ name: "polite", command: node, args: ["-e", "setInterval(() => {}, 1000)"], env: process.env, cwd: process.cwd() });
+    // The stubborn child says when its handler is in place (a fixed sleep was too short on a loaded machine).
+    const ready = path.join(mkdtempSync(path.join(tmpdir(), "portico-sup-")), "ready");
     sup.start({
       name: "stubborn",
       command: node,
-      args: ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"],
+      args: ["-e", "process.on('SIGTERM', () => {}); require('fs').writeFileSync(process.argv[1], 'ok'); setInterval(() => {}, 1000)", ready],
       env: process.env,
       cwd: process.cwd(),
     });
-    await waitFor(() => lines.filter((l) => l.startsWith("started")).length === 2);
-    await new Promise((r) => setTimeout(r, 300)); // let the stubborn child install its handler
+    await waitFor(() => lines.filter((l) => l.startsWith("started")).length === 2 && existsSync(ready), 30_000);
     const pids = Object.values(sup.pids()) as number[];
     await sup.stop(1_000);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
