@@ -1,7 +1,9 @@
 import { defineConfig } from "@playwright/test";
 
 // The e2e stack is the real one, started by the same supervisor as `npm start`, on its own
-// ports and data folder so it never touches the demo's.
+// ports and data folder so it never touches the demo's. Its Postgres/Redis ports sit outside
+// the test slots' ranges (src/test/test-slot.ts: 54339+10N, 63809+10N), so a developer's vitest
+// in slot 1 and an e2e run no longer fight over 54349/63819.
 const PORT = 3100;
 export const E2E_DATA_DIR = ".portico/e2e";
 
@@ -42,8 +44,8 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       PORTICO_DATA_DIR: E2E_DATA_DIR,
-      PORTICO_PG_PORT: "54349",
-      PORTICO_REDIS_PORT: "63819",
+      PORTICO_PG_PORT: "54989",
+      PORTICO_REDIS_PORT: "63989",
       SANDBOX_PORT: "4110",
       PORTICO_SKIP_BUILD: "1",
       LOG_LEVEL: "warn",
