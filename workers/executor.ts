@@ -53,15 +53,23 @@ async function main() {
     process.once(signal, async () => {
       if (closing) return;
       closing = true;
-      logger.info({ signal }, "draining");
-      await reconciler.stop();
-      await rollouts.stop();
-      await scheduling.close();
-      await retention.close();
-      // Running attempts get a grace period to finish; past it we leave, and BullMQ hands their
+      // Stop taking jobs first, before any await (also before the log line): a run finishing while
+      // the other loops stop would otherwise fetch the next job. `running` are the runs in hand now.
+      executor.stopTaking();
+      const rolloutsClosed = rolloutWorker.close();
+      rolloutsClosed.catch(() => {}); // reported by `draining` below; not an unhandled rejection meanwhile
+      logger.info({ signal, running: executor.running() }, "draining");
+      // Running attempts get a grace period (from the signal) to finish; past it we leave, and BullMQ hands their
       // jobs to another executor (stalled-job recovery), which resumes after the last stored step.
       const grace = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.EXECUTOR_SHUTDOWN_GRACE_MS).unref());
-      const drained = await Promise.race([Promise.all([executor.close(), rolloutWorker.close()]).then(() => true), grace]);
+      // The loops that add jobs stop before the executions queue is closed (executor.close()).
+      const draining = Promise.allSettled([reconciler.stop(), rollouts.stop(), scheduling.close(), retention.close()])
+        .then(() => Promise.all([executor.close(), rolloutsClosed]))
+        .then(
+          () => true,
+          (err: unknown) => (logger.error({ err }, "drain failed"), false),
+        );
+      const drained = await Promise.race([draining, grace]);
       logger.info({ drained }, drained ? "drained; exiting" : "grace period over; exiting, running attempts are handed back");
       await db.$disconnect();
       redis.disconnect();

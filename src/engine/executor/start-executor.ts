@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker } from "bullmq";
+import { UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { hotPool, type Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import { createExecutionsQueue, ExecutionJobData, QUEUES, queuePrefix, type ExecutionsQueue } from "@/lib/queues";
@@ -50,6 +50,13 @@ export interface RunningExecutor {
   worker: Worker<ExecutionJobData>;
   queue: ExecutionsQueue;
   deps: ExecutorDeps;
+  /** Runs this executor is processing now (execution ids), for the drain log. */
+  running(): string[];
+  /**
+   * Stops taking jobs at once (synchronously; call it first on SIGTERM): a job BullMQ still hands
+   * over afterwards (fetched together with a finished job's completion) goes back to the queue unstarted.
+   */
+  stopTaking(): void;
   /** Stops taking jobs, lets running attempts finish, closes the queue and the outbound pool. */
   close(): Promise<void>;
 }
@@ -91,15 +98,28 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
     ...(sandbox ? { sandbox } : {}),
   };
 
+  let stopping = false;
+  const running = new Set<string>();
   const worker = new Worker<ExecutionJobData>(
     QUEUES.executions.name,
-    async (job) => {
+    async (job, token) => {
+      if (stopping && token) {
+        // Draining: moveToCompleted fetches the next job in the same call, so BullMQ can still
+        // hand one over after close(). Give it back unstarted; another executor takes it.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       const data = ExecutionJobData.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`bad job data: ${data.error.message}`);
-      // attemptsStarted > 1: BullMQ hands this job out again after a stalled (crashed) or
-      // failed processing, so the RUNNING row it left behind may be taken over.
-      const { outcome } = await runExecution(deps, data.data.executionId, { redelivered: job.attemptsStarted > 1 });
-      return { outcome };
+      running.add(data.data.executionId);
+      try {
+        // attemptsStarted > 1: BullMQ hands this job out again after a stalled (crashed) or
+        // failed processing, so the RUNNING row it left behind may be taken over.
+        const { outcome } = await runExecution(deps, data.data.executionId, { redelivered: job.attemptsStarted > 1 });
+        return { outcome };
+      } finally {
+        running.delete(data.data.executionId);
+      }
     },
     {
       connection: o.redis,
@@ -116,12 +136,22 @@ export function startExecutor(o: StartExecutorOptions): RunningExecutor {
     o.logger.warn({ err, runId: job?.data.executionId, attemptsMade: job?.attemptsMade }, "execution job failed (infrastructure); BullMQ will retry it"),
   );
 
+  let workerClosed: Promise<void> | undefined;
+  const stopTaking = () => {
+    stopping = true;
+    if (workerClosed) return;
+    workerClosed = worker.close();
+    workerClosed.catch(() => {}); // surfaces in close(); not an unhandled rejection before that
+  };
   return {
     worker,
     queue,
     deps,
+    running: () => [...running],
+    stopTaking,
     async close() {
-      await worker.close();
+      stopTaking();
+      await workerClosed;
       await queue.close();
       await dispatcher.close();
       await sandbox?.close();

@@ -2,7 +2,7 @@
 // again on the same AOF folder, or started empty. The executors and the front are not restarted:
 // they must resume by themselves, and the reconciler re-queues from PostgreSQL whatever Redis
 // lost. During the outage ingest answers 202 (row committed; the reconciler adds the job) or 503.
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect } from "vitest";
 import { dbTest } from "@/test/db-test";
@@ -34,9 +34,28 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
 
-/** kill -9 the redis-server started on `dir` (its pid is in the folder), and wait until it is gone. */
-async function kill9Redis(dir: string) {
+/**
+ * The pid of the redis-server just started on `dir`: startRedis writes it synchronously before it
+ * resolves, so it is there now. Read at once, not when killing: the kill must not depend on the
+ * file surviving the load.
+ */
+function redisPid(dir: string): number {
   const pid = Number(readFileSync(path.join(dir, "portico-redis.pid"), "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no redis-server pid recorded in ${dir}`);
+  return pid;
+}
+
+/**
+ * Empties `dir` for a fresh start but keeps the pid file: a server left running by an earlier,
+ * killed test run is then found and replaced by startRedis instead of holding the port.
+ */
+function emptyDataDir(dir: string) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) if (entry !== "portico-redis.pid") rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+/** kill -9 a redis-server we started, and wait until it is gone. */
+async function kill9Redis(pid: number) {
   process.kill(pid, "SIGKILL");
   for (let i = 0; i < 100; i++) {
     try {
@@ -51,8 +70,9 @@ async function kill9Redis(dir: string) {
 
 async function outage(o: { wipe: boolean; db: Parameters<typeof seedOrdersInstance>[0]; databaseUrl: string; redisPrefix: string }) {
   const dir = dataDir(o.wipe ? "wipe" : "aof");
-  rmSync(dir, { recursive: true, force: true });
+  emptyDataDir(dir);
   let redis: RunningRedis = await startRedis({ dataDir: dir, port: PORT });
+  const pid = redisPid(dir);
   cleanups.push(() => redis.stop());
   const { sandbox, admin } = await startErpSandbox();
   cleanups.push(() => sandbox.close());
@@ -68,7 +88,7 @@ async function outage(o: { wipe: boolean; db: Parameters<typeof seedOrdersInstan
   const load = postOrders({ frontUrl: () => front.url, token, from: 1, to: RUNS + 1, concurrency: 20, ledger });
   load.catch(() => {}); // awaited below; keeps an early failure from being "unhandled"
   await waitForSucceeded(o.db, Math.floor(RUNS * 0.25), 120_000, "before killing redis");
-  await kill9Redis(dir);
+  await kill9Redis(pid);
   if (o.wipe) rmSync(dir, { recursive: true, force: true });
   // Down long enough for ingest, executors and reconcilers to all hit the outage.
   await new Promise((r) => setTimeout(r, 2_000));
