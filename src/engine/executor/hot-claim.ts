@@ -36,18 +36,13 @@ export interface HotExecution {
   steps: { seq: number; name: string; status: string; output: unknown }[];
 }
 
-const CLAIM_SQL = `
-WITH c AS (
-  UPDATE "Execution" e
-  SET status = 'RUNNING', attempt = e.attempt + 1, "nextAttemptAt" = NULL,
+/** What a claim writes (the row is `e`; $3 the retry-attempt hints). Shared with claim-batcher.ts. */
+export const CLAIM_SET_SQL = `SET status = 'RUNNING', attempt = e.attempt + 1, "nextAttemptAt" = NULL,
       "startedAt" = COALESCE(e."startedAt", (now() AT TIME ZONE 'UTC')),
-      "maxAttempts" = COALESCE(($3::jsonb ->> (e."versionId" || ' ' || e."flowKey"))::int, e."maxAttempts")
-  FROM "Instance" i
-  WHERE e.id = $1 AND e.status::text = ANY($2::text[]) AND e."orderingKey" IS NULL
-    AND i.id = e."instanceId" AND i.status = 'ACTIVE'
-  RETURNING e.id
-)
-SELECT e.id, e."organizationId", e."instanceId", e.status::text AS status, e.attempt, e."flowKey", e."triggerType"::text AS "triggerType",
+      "maxAttempts" = COALESCE(($3::jsonb ->> (e."versionId" || ' ' || e."flowKey"))::int, e."maxAttempts")`;
+
+/** The columns and joins of the loaded run (`e` the execution, `c` the claimed ids). Shared with claim-batcher.ts. */
+export const CLAIM_SELECT_SQL = `SELECT e.id, e."organizationId", e."instanceId", e.status::text AS status, e.attempt, e."flowKey", e."triggerType"::text AS "triggerType",
   e."triggerSource", e."orderingKey", e."contentType", e.payload,
   (c.id IS NOT NULL) AS claimed,
   cu.id AS "customerId", cu."externalId" AS "customerExternalId", cu.name AS "customerName",
@@ -57,15 +52,28 @@ SELECT e.id, e."organizationId", e."instanceId", e.status::text AS status, e.att
       'id', co.id, 'appKey', co."appKey", 'authType', co."authType", 'secret', co.secret, 'status', co.status))), '[]'::json)
     FROM "InstanceConnection" ic JOIN "Connection" co ON co.id = ic."connectionId" WHERE ic."instanceId" = e."instanceId") AS connections,
   (SELECT coalesce(json_agg(json_build_object('seq', s.seq, 'name', s.name, 'status', s.status, 'output', s.output)), '[]'::json)
-    FROM "StepRun" s WHERE s."executionId" = e.id) AS steps
-FROM "Execution" e
-JOIN "Instance" i ON i.id = e."instanceId"
+    FROM "StepRun" s WHERE s."executionId" = e.id) AS steps`;
+
+export const CLAIM_JOINS_SQL = `JOIN "Instance" i ON i.id = e."instanceId"
 JOIN "Customer" cu ON cu.id = e."customerId"
 JOIN "IntegrationVersion" v ON v.id = e."versionId"
-LEFT JOIN c ON c.id = e.id
+LEFT JOIN c ON c.id = e.id`;
+
+const CLAIM_SQL = `
+WITH c AS (
+  UPDATE "Execution" e
+  ${CLAIM_SET_SQL}
+  FROM "Instance" i
+  WHERE e.id = $1 AND e.status::text = ANY($2::text[]) AND e."orderingKey" IS NULL
+    AND i.id = e."instanceId" AND i.status = 'ACTIVE'
+  RETURNING e.id
+)
+${CLAIM_SELECT_SQL}
+FROM "Execution" e
+${CLAIM_JOINS_SQL}
 WHERE e.id = $1`;
 
-interface Row {
+export interface HotClaimRow {
   id: string;
   organizationId: string;
   instanceId: string;
@@ -120,14 +128,18 @@ export async function hotClaim(
   claimable: readonly string[],
   hints: MaxAttemptsHints,
 ): Promise<{ claimed: boolean; ex: HotExecution } | null> {
-  let res: pg.QueryResult<Row>;
+  let res: pg.QueryResult<HotClaimRow>;
   try {
-    res = await pool.query<Row>({ name: "portico-claim-run", text: CLAIM_SQL, values: [executionId, claimable, hints.get()] });
+    res = await pool.query<HotClaimRow>({ name: "portico-claim-run", text: CLAIM_SQL, values: [executionId, claimable, hints.get()] });
   } catch (err) {
     throw asPgError(err);
   }
   const r = res.rows[0];
-  if (!r) return null;
+  return r ? hotResult(r) : null;
+}
+
+/** A claim statement's row as the run's claim result (shared with claim-batcher.ts). */
+export function hotResult(r: HotClaimRow): { claimed: boolean; ex: HotExecution } {
   const ex: HotExecution = {
     id: r.id,
     organizationId: r.organizationId,

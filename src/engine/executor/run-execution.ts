@@ -22,7 +22,8 @@ import { classifyError, customerMessage, RunTimeoutError } from "./classify";
 import { createFlowContext } from "./flow-context";
 import { decideRetry } from "./retry-policy";
 import { RunRecords } from "./run-records";
-import { hotClaim, type MaxAttemptsHints } from "./hot-claim";
+import { claimBatcherFor } from "./claim-batcher";
+import type { MaxAttemptsHints } from "./hot-claim";
 import type { RecordWriter } from "./record-writer";
 import type pg from "pg";
 
@@ -181,9 +182,10 @@ export async function runExecution(
   const logger = deps.logger.child({ runId: executionId });
 
   const claimable = opts.redelivered ? ["QUEUED", "RETRYING", "RUNNING"] : ["QUEUED", "RETRYING"];
-  // Common case in one round trip: claimed and loaded together (hot-claim.ts). What it leaves
-  // unclaimed (held, deleted, ordered, a probe, already taken) goes the general way below.
-  const hot = deps.hot ? await hotClaim(deps.hot.pool, executionId, claimable, deps.hot.hints) : undefined;
+  // Common case in one round trip: claimed and loaded together (hot-claim.ts), batched with the
+  // claims of runs starting alongside (claim-batcher.ts). What it leaves unclaimed (held,
+  // deleted, ordered, a probe, already taken) goes the general way below.
+  const hot = deps.hot ? await claimBatcherFor(deps.hot.pool, deps.hot.hints).claim(executionId, claimable) : undefined;
   const claimedFast = hot?.claimed === true;
   const ex =
     hot === null
@@ -226,7 +228,7 @@ export async function runExecution(
   const claimData = { status: "RUNNING" as const, attempt, maxAttempts, startedAt: ex.startedAt ?? startedAt, nextAttemptAt: null };
   const claimStatuses = claimable as ("QUEUED" | "RETRYING" | "RUNNING")[];
   if (claimedFast) {
-    // claimed by hotClaim above
+    // claimed by the hot claim above
   } else if (ex.orderingKey !== null) {
     // Ordered flow: one run per key at a time, oldest first (src/engine/ordering/claim-in-order.ts).
     const gate = await claimInOrder(db, { ...ex, orderingKey: ex.orderingKey }, claimStatuses, claimData);
