@@ -52,7 +52,7 @@ export default async function setup(project: TestProject) {
   if (postgres.status === "rejected" || redis.status === "rejected") {
     await stop();
     console.error(logs.join("\n"));
-    throw postgres.status === "rejected" ? postgres.reason : (redis as PromiseRejectedResult).reason;
+    failRun(postgres.status === "rejected" ? postgres.reason : (redis as PromiseRejectedResult).reason);
   }
 
   const adminUrl = postgres.value.urlFor("postgres");
@@ -62,7 +62,7 @@ export default async function setup(project: TestProject) {
   } catch (err) {
     await stop();
     console.error(logs.join("\n"));
-    throw err;
+    failRun(err);
   }
 
   const context: PorticoTestContext = {
@@ -77,6 +77,15 @@ export default async function setup(project: TestProject) {
   process.env.REDIS_URL = context.redisUrl;
 
   return stop;
+}
+
+/**
+ * Vitest 4 answers a throwing global setup with "No test files found, exiting with code 1" and
+ * then exits 0 — a green `npm test` that ran nothing. Exit 1 ourselves instead.
+ */
+function failRun(err: unknown): never {
+  console.error("\nThe test servers could not be started, so no test ran:", err instanceof Error ? err.message : err);
+  process.exit(1);
 }
 
 /**
