@@ -4,18 +4,18 @@
 // Bundled by esbuild into one script (worker-script.ts): it must not import the database.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { parentPort } from "node:worker_threads";
-import { InvalidDataError, type ConnectionHandle, type HttpClient, type HttpRequestOptions, type HttpResponse } from "@/sdk";
+import type { ConnectionHandle, HttpClient } from "@/sdk";
 import { cachedBundle, loadBundle } from "../bundle/load-bundle";
 import {
   reviveError,
   serializeError,
   type CallOp,
   type HostToWorker,
-  type HttpMethodName,
   type NoteOp,
   type RunContextData,
   type WorkerToHost,
 } from "./protocol";
+import { remoteHttpClient, type RemoteHttpAnswer } from "./remote-http-client";
 
 if (!parentPort) throw new Error("the sandbox worker entry runs only as a worker thread");
 const port = parentPort;
@@ -103,11 +103,6 @@ function jsonOrMarker(value: unknown): unknown {
   }
 }
 
-function stripQuery(path: string): string {
-  const q = path.search(/[?#]/);
-  return q === -1 ? path : path.slice(0, q);
-}
-
 function buildContext(run: CurrentRun, data: RunContextData) {
   const handles: Record<string, ConnectionHandle> = {};
   for (const [key, c] of Object.entries(data.connections)) handles[key] = Object.freeze({ key, app: c.app, auth: c.auth });
@@ -120,30 +115,7 @@ function buildContext(run: CurrentRun, data: RunContextData) {
     if (!handle) throw new Error(`ctx.http: "${String(key)}" is not one of this integration's connections`);
     let client = clients.get(handle.key);
     if (client) return client;
-    const send =
-      (method: HttpMethodName) =>
-      async (path: string, options?: HttpRequestOptions): Promise<HttpResponse> => {
-        const r = await call<{ status: number; headers: Record<string, string>; text: string }>(run, {
-          op: "http",
-          connection: handle.key,
-          method,
-          path,
-          ...(options !== undefined ? { options } : {}),
-        });
-        return {
-          status: r.status,
-          headers: r.headers,
-          text: () => r.text,
-          json<T>(): T {
-            try {
-              return JSON.parse(r.text) as T;
-            } catch {
-              throw new InvalidDataError(`${method.toUpperCase()} ${stripQuery(path)}: response is not JSON`, { status: r.status, app: handle.app });
-            }
-          },
-        };
-      };
-    client = { get: send("get"), post: send("post"), put: send("put"), patch: send("patch"), delete: send("delete") };
+    client = remoteHttpClient(handle, (request) => call<RemoteHttpAnswer>(run, request));
     clients.set(handle.key, client);
     return client;
   }

@@ -1,9 +1,7 @@
 // Messages between the web process (host) and an options worker thread. Bundled into the worker
 // too: no database, no network here. Errors cross as the executor's sandbox sends them.
 import type { AuthKind, HttpRequestOptions } from "@/sdk";
-import type { SerializedError } from "@/engine/sandbox/protocol";
-
-export type HttpMethodName = "get" | "post" | "put" | "patch" | "delete";
+import type { HttpMethodName, SerializedError } from "@/engine/sandbox/protocol";
 
 export type HostToWorker =
   | {

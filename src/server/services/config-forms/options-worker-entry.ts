@@ -5,8 +5,9 @@
 import { parentPort } from "node:worker_threads";
 import { evaluateBundle, sha256Hex } from "@/engine/bundle/load-bundle";
 import { reviveError, serializeError } from "@/engine/sandbox/protocol";
-import { InvalidDataError, type AnyIntegration, type ConnectionHandle, type HttpClient, type HttpRequestOptions, type HttpResponse } from "@/sdk";
-import type { CallOp, HostToWorker, HttpMethodName, WorkerToHost } from "./options-protocol";
+import { remoteHttpClient, type RemoteHttpAnswer } from "@/engine/sandbox/remote-http-client";
+import type { AnyIntegration, ConnectionHandle, HttpClient } from "@/sdk";
+import type { CallOp, HostToWorker, WorkerToHost } from "./options-protocol";
 
 if (!parentPort) throw new Error("the options worker entry runs only as a worker thread");
 const port = parentPort;
@@ -51,30 +52,7 @@ function context(msg: Extract<HostToWorker, { t: "load" }>) {
   const http = (connection: ConnectionHandle): HttpClient => {
     const handle = connection?.key !== undefined ? handles[connection.key] : undefined;
     if (!handle) throw new Error(`ctx.http: "${String(connection?.key)}" is not one of this integration's connections`);
-    const send =
-      (method: HttpMethodName) =>
-      async (path: string, options?: HttpRequestOptions): Promise<HttpResponse> => {
-        const r = await call<{ status: number; headers: Record<string, string>; text: string }>(msg.callId, {
-          op: "http",
-          connection: handle.key,
-          method,
-          path,
-          ...(options !== undefined ? { options } : {}),
-        });
-        return {
-          status: r.status,
-          headers: r.headers,
-          text: () => r.text,
-          json<T>(): T {
-            try {
-              return JSON.parse(r.text) as T;
-            } catch {
-              throw new InvalidDataError(`${method.toUpperCase()} ${path.split("?")[0]}: response is not JSON`, { status: r.status, app: handle.app });
-            }
-          },
-        };
-      };
-    return { get: send("get"), post: send("post"), put: send("put"), patch: send("patch"), delete: send("delete") };
+    return remoteHttpClient(handle, (request) => call<RemoteHttpAnswer>(msg.callId, request));
   };
   const log = (level: "info" | "warn" | "error") => (message: string, data?: Record<string, unknown>) => {
     try {
