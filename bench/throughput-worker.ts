@@ -5,6 +5,7 @@
 // In both, the N jobs are queued first and a short warm-up batch runs first (not timed). The
 // clock starts when the bare Worker is created, or when Portico's warmed-up executor is resumed,
 // and stops at the Nth completed job (bare) or the Nth run in a terminal state (Portico).
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Queue, Worker } from "bullmq";
@@ -13,15 +14,16 @@ import { startExecutor } from "@/engine/executor/start-executor";
 import { ingestWebhook, type IngestDeps } from "@/engine/ingest/ingest-webhook";
 import { createDb, executorPoolSize } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
-import { createExecutionsQueue } from "@/lib/queues";
+import { createExecutionsQueue, queuePrefix, QUEUES } from "@/lib/queues";
+import pg from "pg";
 import { createRedis } from "@/lib/redis";
 import { childLog, serveParent } from "./lib/children";
-import { infraCpuMs } from "./lib/proc-cpu";
+import { infraCpuMs, mainThreadCpuMs, threadCpuByName } from "./lib/proc-cpu";
 import { takeCpuMs, takeSqlCounts } from "./lib/sql-counter";
 
 /** What the timed part cost: CPU ms of this process, Postgres and Redis, and SQL statements. */
 interface Cost {
-  cpuMs: { worker: number; workerSystem: number; postgres: number; redis: number };
+  cpuMs: { worker: number; workerSystem: number; mainThread: number; postgres: number; redis: number };
   sql: Record<string, number>;
 }
 
@@ -29,13 +31,32 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; cost: Cost
   takeSqlCounts();
   takeCpuMs();
   const before = infraCpuMs();
+  const main0 = mainThreadCpuMs();
+  const threads0 = threadCpuByName();
+  // On-CPU sampling of every thread of this process (V8's --cpu-prof samples wall time per
+  // thread, which on a loaded 2-core box mostly measures waiting for a core).
+  const perf = process.env.BENCH_PERF_FILE
+    ? spawn("perf", ["record", "-F", "999", "-g", "-e", "cpu-clock", "-p", String(process.pid), "-o", process.env.BENCH_PERF_FILE], { stdio: "ignore" })
+    : undefined;
+  if (perf) await new Promise((r) => setTimeout(r, 500));
   const value = await fn();
+  if (perf) {
+    perf.kill("SIGINT");
+    await new Promise((r) => perf.once("exit", r));
+  }
+  const mainThread = mainThreadCpuMs() - main0;
+  if (process.env.BENCH_THREAD_CPU) {
+    const threads1 = threadCpuByName();
+    const delta = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+    const sorted = Object.entries(delta).sort((a, b) => (b[1] as number) - (a[1] as number));
+    childLog(`thread CPU ms (${sorted.length} threads used CPU): ${sorted.map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  }
   const cpu = takeCpuMs();
   const after = infraCpuMs();
   return {
     value,
     cost: {
-      cpuMs: { worker: cpu.user + cpu.system, workerSystem: cpu.system, postgres: after.postgresMs - before.postgresMs, redis: after.redisMs - before.redisMs },
+      cpuMs: { worker: cpu.user + cpu.system, workerSystem: cpu.system, mainThread, postgres: after.postgresMs - before.postgresMs, redis: after.redisMs - before.redisMs },
       sql: takeSqlCounts(),
     },
   };
@@ -82,6 +103,127 @@ async function bareDrain(n: number, concurrency: number): Promise<{ ms: number; 
   });
   conn.disconnect();
   return { ms, cost };
+}
+
+
+
+/** Calls made in the same event-loop turn go out as one batch; the next batch waits for the previous one. */
+function groupCommit<I, O>(run: (items: I[]) => Promise<(O | undefined)[]>): (item: I) => Promise<O | undefined> {
+  let queue: { item: I; resolve(v: O | undefined): void; reject(e: unknown): void }[] = [];
+  let busy = false;
+  const flush = async () => {
+    if (busy || !queue.length) return;
+    busy = true;
+    const batch = queue;
+    queue = [];
+    try {
+      const out = await run(batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(out[i]));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    } finally {
+      busy = false;
+      if (queue.length) setImmediate(flush);
+    }
+  };
+  return (item) =>
+    new Promise((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (queue.length === 1) setImmediate(flush);
+    });
+}
+
+// ---- bare ledger worker ----
+// What any worker that keeps Portico's records must at least do per run, hand-written with no
+// framework: claim the row (UPDATE … RETURNING), store one step (INSERT StepRun), store the final
+// status (UPDATE) — three autocommitted statements on a plain pg pool sized like Portico's, from
+// a bare BullMQ Worker on the same queue and the same rows Portico runs. No sandbox, no logs, no
+// batching: the floor that the records alone put under the executor.
+async function ledgerMeasure(o: { token: string; instanceId: string; n: number; concurrency: number; warmup: number; deadlineMs: number; batched?: boolean }) {
+  const { db } = porticoDeps(o.concurrency);
+  await porticoReset(o.instanceId);
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: executorPoolSize(o.concurrency) });
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  // batched: the same three writes, each group-committed across the runs in flight (one
+  // statement per write kind per event-loop turn) — what the records cost at best.
+  const claimB = groupCommit<string, { organizationId: string; attempt: number }>(async (ids) => {
+    const r = await pool.query<{ id: string; organizationId: string; attempt: number }>(
+      `UPDATE "Execution" e SET status = 'RUNNING', "startedAt" = now(), attempt = e.attempt + 1
+       FROM unnest($1::text[]) AS u(id) WHERE e.id = u.id AND e.status IN ('QUEUED', 'RETRYING') RETURNING e.id, e."organizationId", e.attempt, e.payload`,
+      [ids],
+    );
+    const by = new Map(r.rows.map((x) => [x.id, x]));
+    return ids.map((id) => by.get(id));
+  });
+  const stepB = groupCommit<{ id: string; org: string; attempt: number; started: string }, true>(async (rows) => {
+    await pool.query(
+      `INSERT INTO "StepRun" (id, "organizationId", "executionId", seq, name, status, output, attempt, "startedAt", "finishedAt")
+       SELECT gen_random_uuid()::text, u.org, u.ex, 1, 'echo', 'SUCCEEDED', '{"n":1}'::jsonb, u.attempt, u.st, now()
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamp(3)[]) AS u(ex, org, attempt, st)`,
+      [rows.map((x) => x.id), rows.map((x) => x.org), rows.map((x) => x.attempt), rows.map((x) => x.started)],
+    );
+    return rows.map(() => true as const);
+  });
+  const finalB = groupCommit<{ id: string; attempt: number }, true>(async (rows) => {
+    await pool.query(
+      `UPDATE "Execution" e SET status = 'SUCCEEDED', "finishedAt" = now(), result = '{"ok":true}'::jsonb
+       FROM unnest($1::text[], $2::int[]) AS u(id, attempt) WHERE e.id = u.id AND e.status = 'RUNNING' AND e.attempt = u.attempt`,
+      [rows.map((x) => x.id), rows.map((x) => x.attempt)],
+    );
+    return rows.map(() => true as const);
+  });
+  const batchedProcessor = async (job: { data: { executionId: string } }) => {
+    const id = job.data.executionId;
+    const row = await claimB(id);
+    if (!row) return;
+    await stepB({ id, org: row.organizationId, attempt: row.attempt, started: new Date().toISOString() });
+    await finalB({ id, attempt: row.attempt });
+  };
+  const processor = async (job: { data: { executionId: string } }) => {
+    const id = job.data.executionId;
+    const claimed = await pool.query<{ organizationId: string; attempt: number; payload: Buffer | null }>(
+      `UPDATE "Execution" SET status = 'RUNNING', "startedAt" = now(), attempt = attempt + 1
+       WHERE id = $1 AND status IN ('QUEUED', 'RETRYING') RETURNING "organizationId", attempt, payload`,
+      [id],
+    );
+    const row = claimed.rows[0];
+    if (!row) return;
+    const started = new Date();
+    await pool.query(
+      `INSERT INTO "StepRun" (id, "organizationId", "executionId", seq, name, status, output, attempt, "startedAt", "finishedAt")
+       VALUES ($1, $2, $3, 1, 'echo', 'SUCCEEDED', $4::jsonb, $5, $6, now())`,
+      [randomUUID(), row.organizationId, id, JSON.stringify({ n: 1 }), row.attempt, started],
+    );
+    await pool.query(
+      `UPDATE "Execution" SET status = 'SUCCEEDED', "finishedAt" = now(), result = $2::jsonb WHERE id = $1 AND status = 'RUNNING' AND attempt = $3`,
+      [id, JSON.stringify({ ok: true }), row.attempt],
+    );
+  };
+  const drain = async (n: number) => {
+    const worker = new Worker(QUEUES.executions.name, o.batched ? batchedProcessor : processor, { connection: conn, prefix: queuePrefix(PORTICO_PREFIX), concurrency: o.concurrency });
+    const t0 = performance.now();
+    const finished = await Promise.race([untilCompleted(worker, n).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), o.deadlineMs))]);
+    const ms = performance.now() - t0;
+    await worker.close(true);
+    return { ms, finished };
+  };
+  try {
+    await queueRuns(o.token, o.warmup);
+    await drain(o.warmup);
+    await db.$executeRawUnsafe(`TRUNCATE "Execution" CASCADE`);
+    await queueRuns(o.token, o.n);
+    await db.$executeRawUnsafe("CHECKPOINT");
+    const { value, cost } = await measured(() => drain(o.n));
+    const [succeeded, total, stepRuns] = await Promise.all([
+      db.execution.count({ where: { status: "SUCCEEDED" } }),
+      db.execution.count(),
+      db.stepRun.count({ where: { status: "SUCCEEDED" } }),
+    ]);
+    return { ms: value.ms, done: value.finished ? o.n : succeeded, timedOut: !value.finished, cost, verify: { succeeded, total, stepRuns, dbSpanMs: 0, ok: value.finished && succeeded === o.n && stepRuns === o.n } };
+  } finally {
+    await pool.end();
+    conn.disconnect();
+  }
 }
 
 // ---- Portico ----
@@ -213,6 +355,10 @@ serveParent(
     if (msg.type === "bare") {
       await bareDrain(msg.warmup, msg.concurrency);
       const r = await bareDrain(msg.n, msg.concurrency);
+      return { type: "result", ...r };
+    }
+    if (msg.type === "ledger") {
+      const r = await ledgerMeasure(msg);
       return { type: "result", ...r };
     }
     if (msg.type === "portico") {

@@ -54,6 +54,8 @@ export class Child {
     const execArgv = ["--import", "tsx"];
     // Experiments only (what-if measurements, see docs/benchmarks.md): preload a module into every child.
     if (process.env.BENCH_CHILD_REQUIRE) execArgv.push("--require", path.resolve(process.env.BENCH_CHILD_REQUIRE));
+    // e.g. --perf-basic-prof, so `perf` (BENCH_PERF=1) can name JavaScript frames.
+    if (process.env.BENCH_NODE_FLAGS) execArgv.push(...process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean));
     if (profile) {
       // One folder per child: V8 writes one profile per thread (tsx's loader thread too).
       const dir = path.join(profile.dir, profile.name);

@@ -49,3 +49,28 @@ export const redisPid = () => pidFrom(path.resolve(process.env.BENCH_DATA_DIR ??
 export function infraCpuMs(): { postgresMs: number; redisMs: number } {
   return { postgresMs: treeCpuMs(postgresPid()), redisMs: treeCpuMs(redisPid()) };
 }
+
+/** CPU ms of this process's main thread (its task id is the pid): the rest of process.cpuUsage() is other threads (sandbox, libuv, GC helpers). */
+export function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    return own(stat.slice(stat.lastIndexOf(")") + 2).split(" "));
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms of this process's threads, by thread (name:tid from /proc/self/task/<tid>/comm). */
+export function threadCpuByName(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const comm = Number(tid) === process.pid ? "main" : `${readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim()}:${tid}`;
+      out[comm] = (out[comm] ?? 0) + own(stat.slice(stat.lastIndexOf(")") + 2).split(" "));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}

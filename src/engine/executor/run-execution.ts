@@ -278,6 +278,7 @@ export async function runExecution(
       customer: ex.customer,
       completedSteps: ex.steps.map((s) => ({ ...s, output: s.output })),
       ...(deps.hot ? { writer: deps.hot.writer } : {}),
+      stepScoping: deps.sandbox ? "explicit" : "async",
     });
     let result: unknown;
     try {
@@ -286,6 +287,7 @@ export async function runExecution(
       result = deps.sandbox
         ? await deps.sandbox.run({
             ctx: run.ctx,
+            inStep: run.inStep,
             flowKey: ex.flowKey,
             timeoutMs,
             completedSteps: ex.steps,

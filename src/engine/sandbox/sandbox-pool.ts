@@ -1,4 +1,3 @@
-import { AsyncResource } from "node:async_hooks";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "@/lib/logger";
 import { RunTimeoutError } from "../executor/classify";
@@ -28,6 +27,8 @@ export interface SandboxOptions {
 export interface SandboxRunRequest {
   /** The host-side context (createFlowContext) the worker's ctx calls are carried out on. */
   ctx: FlowRun["ctx"];
+  /** The host context's explicit step scope: the worker says which step each call comes from. */
+  inStep: FlowRun["inStep"];
   bundle: { sha256: string; code(): Promise<string> };
   flowKey: string;
   /** Steps earlier attempts completed (the same list the host ctx memoizes from), sent to the worker. */
@@ -44,8 +45,6 @@ export class SandboxFault extends Error {
     this.name = name;
   }
 }
-
-type Runner = <T>(f: () => T) => T;
 
 function attempt<T>(f: () => T | Promise<T>): Promise<T> {
   try {
@@ -160,8 +159,8 @@ class SandboxThread {
   execute(req: SandboxRunRequest): Promise<unknown> {
     const runId = ++runCounter;
     const { ctx } = req;
-    /** Per step call: runs a function in the host's async context of that step (log/HTTP attribution). */
-    const scopes = new Map<number, Runner>();
+    /** Step name per step call id: the scope the worker names in later calls (log/HTTP attribution). */
+    const scopes = new Map<number, string>();
     const stepBodies = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
     return new Promise<unknown>((resolve, reject) => {
@@ -185,10 +184,8 @@ class SandboxThread {
       const warm = this.loaded.has(req.bundle.sha256);
       let timer = setTimeout(timeUp, warm ? req.timeoutMs : req.timeoutMs + LOAD_GRACE_MS);
 
-      const inScope = <T>(scope: number | null, f: () => T | Promise<T>): Promise<T> => {
-        const runner = scope === null ? undefined : scopes.get(scope);
-        return attempt(runner ? () => runner(f) : f);
-      };
+      const inScope = <T>(scope: number | null, f: () => T | Promise<T>): Promise<T> =>
+        attempt(() => req.inStep(scope === null ? null : (scopes.get(scope) ?? null), f));
       const reply = (id: number, result: Promise<unknown>) => {
         result.then(
           (value) => {
@@ -216,7 +213,7 @@ class SandboxThread {
                 // The host's step decides: memoized → its stored output comes back without the
                 // body running; otherwise the worker runs the body and the host stores the result.
                 const body = () => {
-                  scopes.set(id, AsyncResource.bind(<T>(f: () => T) => f()));
+                  scopes.set(id, m.name);
                   // eager: the worker already runs it (it knows the memo too).
                   if (!m.eager) this.send({ t: "runStep", runId, id });
                   return new Promise<unknown>((res, rej) => stepBodies.set(id, { resolve: res, reject: rej }));
