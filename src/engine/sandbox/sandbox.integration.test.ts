@@ -173,4 +173,24 @@ describe("durable steps through the sandbox", () => {
     const state = await db.instanceState.findMany({ where: { instanceId: ex.instanceId } });
     expect(state.map((s) => [s.key, s.value])).toEqual([["cursor", { page: 2 }]]);
   });
+
+  test("logs and HTTP calls of steps running in parallel are filed under their own step; code after them under none", async ({ db, front, executor, seeded }) => {
+    void executor;
+    const res = await postWebhook(front.url, seeded.faultTokens.parallelSteps!, {});
+    const ex = await waitForTerminal(db, res.body.executionId!);
+    expect(ex).toMatchObject({ status: "SUCCEEDED", result: { statuses: [200, 200] } });
+    const logs = await db.logEntry.findMany({ where: { executionId: ex.id } });
+    expect(logs.map((l) => [l.message, l.stepName]).sort()).toEqual([
+      ["after the steps", null],
+      ["lookup a: found", "lookup a"],
+      ["lookup a: looking up", "lookup a"],
+      ["lookup b: found", "lookup b"],
+      ["lookup b: looking up", "lookup b"],
+    ]);
+    const exchanges = await db.httpExchange.findMany({ where: { executionId: ex.id } });
+    expect(exchanges.map((x) => [new URL(x.url).searchParams.get("externalId"), x.stepName]).sort()).toEqual([
+      ["a", "lookup a"],
+      ["b", "lookup b"],
+    ]);
+  });
 });

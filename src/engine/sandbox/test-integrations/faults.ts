@@ -102,5 +102,24 @@ export default defineIntegration({
         return { count: orders.data.length, caught, cursor: await ctx.state.get("cursor"), seen: JSON.stringify(ctx) };
       },
     },
+    parallelSteps: {
+      trigger: { webhook: {} },
+      retry: { attempts: 1 },
+      async run(ctx) {
+        // Two steps in flight at once, each logging and calling out after an await, then code
+        // outside any step: every record must name the step it came from (or none).
+        const lookup = (name: string, externalId: string) =>
+          ctx.step(name, async () => {
+            await new Promise((r) => setTimeout(r, 20));
+            ctx.log.info(`${name}: looking up`);
+            const res = await ctx.http(ctx.connections.erp).get("/erp/api/sales-orders", { query: { externalId } });
+            ctx.log.info(`${name}: found`);
+            return res.status;
+          });
+        const statuses = await Promise.all([lookup("lookup a", "a"), lookup("lookup b", "b")]);
+        ctx.log.info("after the steps");
+        return { statuses };
+      },
+    },
   },
 });
