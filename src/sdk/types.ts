@@ -81,6 +81,13 @@ export interface HttpRequestOptions {
   body?: string | Uint8Array;
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
+  /**
+   * The `Idempotency-Key` header. By default a POST, PUT, PATCH or DELETE made inside a step
+   * carries `<executionId>:<step position>:<n>` (n-th such call of that step): the same on every
+   * attempt of the run, so an API that honours the header applies a retried step's call once.
+   * A string sends that key; `false` sends none. An `Idempotency-Key` in `headers` wins.
+   */
+  idempotencyKey?: string | false;
 }
 
 export interface HttpResponse {

@@ -3,6 +3,7 @@ import { Prisma, type Db } from "@/lib/db";
 import type { Logger } from "@/lib/logger";
 import type { ConnectionDeclarations, ConnectionHandle, CustomerInfo, FlowContext, HttpClient, TriggerType } from "@/sdk";
 import { InvalidDataError } from "@/sdk";
+import { isDatabaseUnavailable } from "../db-errors";
 import { createHttpClient, type ConnectionRuntime, type HttpClientDeps } from "../http/http-client";
 import type { RunRecords } from "./run-records";
 import type { RecordWriter } from "./record-writer";
@@ -10,7 +11,13 @@ import type { RecordWriter } from "./record-writer";
 // One store for the whole process: each AsyncLocalStorage instance adds a cost to every promise
 // created afterwards, so one per run made the executor slower with every run (bench: 14 → 4 runs/s).
 // run() scopes the step name to the step's own async context, so runs never see each other's.
-const stepScope = new AsyncLocalStorage<string>();
+const stepScope = new AsyncLocalStorage<StepScope>();
+
+/** The step a piece of code runs in: its name (records) and position in the run (idempotency keys). */
+export interface StepScope {
+  name: string;
+  seq: number;
+}
 
 export interface StoredStep {
   seq: number;
@@ -26,7 +33,7 @@ export interface FlowContextOptions {
   execution: { id: string; organizationId: string; instanceId: string; attempt: number };
   config: unknown;
   connections: Record<string, ConnectionRuntime>;
-  http: Omit<HttpClientDeps, "record" | "currentStep">;
+  http: Omit<HttpClientDeps, "record" | "currentStep" | "defaultIdempotencyKey">;
   trigger: { type: TriggerType; contentType: string | null; body: Uint8Array | null; headers?: Record<string, string> };
   customer: CustomerInfo;
   /** Steps completed by earlier attempts, by seq: they are returned, not re-run. */
@@ -52,7 +59,7 @@ export interface FlowRun {
    * Explicit scoping: runs `f` with `step` as the current step for the ctx calls `f` makes
    * synchronously (a log, the start of an HTTP call — where the step is read).
    */
-  inStep<T>(step: string | null, f: () => T): T;
+  inStep<T>(step: StepScope | null, f: () => T): T;
 }
 
 const MAX_REFERENCE = 200;
@@ -94,8 +101,18 @@ function toJson(what: string, value: unknown): { stored: StoredJson; value: unkn
 
 export function createFlowContext(o: FlowContextOptions): FlowRun {
   const explicit = o.stepScoping === "explicit";
-  let explicitStep: string | null = null;
-  const currentStep = explicit ? () => explicitStep : () => stepScope.getStore() ?? null;
+  let explicitStep: StepScope | null = null;
+  const currentScope = explicit ? () => explicitStep : () => stepScope.getStore() ?? null;
+  const currentStep = () => currentScope()?.name ?? null;
+  // Side-effecting calls per step position in this attempt: the n in the default idempotency key.
+  const callsPerStep = new Map<number, number>();
+  const defaultIdempotencyKey = () => {
+    const scope = currentScope();
+    if (!scope) return null;
+    const n = (callsPerStep.get(scope.seq) ?? 0) + 1;
+    callsPerStep.set(scope.seq, n);
+    return `${o.execution.id}:${scope.seq}:${n}`;
+  };
   const memo = new Map(o.completedSteps.filter((s) => s.status === "SUCCEEDED").map((s) => [s.seq, s]));
   let seq = 0;
   let reference: string | null = null;
@@ -126,7 +143,9 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
     const startedAt = new Date();
     try {
       // An echoed credential must not be stored as the step's output (nor seen on replay).
-      const result = o.records.scrubValue(await (explicit ? fn() : stepScope.run(name, fn)));
+      // Explicit scoping: the sandbox's step body learns its position from the argument.
+      const scope: StepScope = { name, seq: mySeq };
+      const result = o.records.scrubValue(await (explicit ? (fn as (s: StepScope) => T | Promise<T>)(scope) : stepScope.run(scope, fn)));
       const json = toJson(`the result of step "${name}"`, result);
       guard();
       const row = { status: "SUCCEEDED" as const, output: json.stored, attempt: o.execution.attempt, startedAt, finishedAt: new Date(), errorClass: null, errorMessage: null };
@@ -156,7 +175,9 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
       // not a 409 "key reused with a different body" (found by the kill -9 reliability test).
       return (json.value === undefined ? undefined : stored.output) as T;
     } catch (err) {
-      if (!closed) {
+      // The step's own result could not be stored (PostgreSQL unavailable): the step did not
+      // fail, the attempt will be retried — do not file it as a failed step of class BUG.
+      if (!closed && !isDatabaseUnavailable(err)) {
         const e = err as { errorClass?: string; name?: string; message?: string };
         const errorClass = (typeof e.errorClass === "string" ? e.errorClass : "BUG") as Prisma.StepRunCreateInput["errorClass"];
         const row = {
@@ -209,7 +230,7 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
       if (!runtime) throw new Error(`ctx.http: "${String(key)}" is not one of this integration's connections`);
       let client = clients.get(key);
       if (!client) {
-        client = createHttpClient(runtime, { ...o.http, currentStep, record: (x) => o.records.http(x) });
+        client = createHttpClient(runtime, { ...o.http, currentStep, defaultIdempotencyKey, record: (x) => o.records.http(x) });
         clients.set(key, client);
       }
       return client;
@@ -247,7 +268,7 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
     close: () => {
       closed = true;
     },
-    inStep<T>(step: string | null, f: () => T): T {
+    inStep<T>(step: StepScope | null, f: () => T): T {
       const outer = explicitStep;
       explicitStep = step;
       try {

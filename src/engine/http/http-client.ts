@@ -50,6 +50,11 @@ export interface HttpClientDeps {
   policy: AddressPolicy;
   record(exchange: HttpExchangeRecord): void;
   currentStep(): string | null;
+  /**
+   * The default Idempotency-Key of a side-effecting call made now (read synchronously when the
+   * call starts), or null (outside a step; the options loaders). Absent: no default key.
+   */
+  defaultIdempotencyKey?(): string | null;
   /** Largest response body read into memory. */
   maxResponseBytes?: number;
   userAgent?: string;
@@ -194,6 +199,8 @@ async function readCapped(res: Dispatcher.ResponseData, max: number, onTooLarge:
   return Buffer.concat(chunks, size);
 }
 
+const SIDE_EFFECTING = new Set<string>(["POST", "PUT", "PATCH", "DELETE"]);
+
 /** ctx.http(connection): see HttpClient in the SDK for the contract. */
 export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps): HttpClient {
   const secrets = secretsOf(conn.credentials);
@@ -214,6 +221,10 @@ export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps):
       body = options.body;
     }
     for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (!("idempotency-key" in headers) && options.idempotencyKey !== false) {
+      const key = typeof options.idempotencyKey === "string" ? options.idempotencyKey : SIDE_EFFECTING.has(method) ? deps.defaultIdempotencyKey?.() : null;
+      if (key) headers["idempotency-key"] = key;
+    }
     const withAuth = { ...headers, ...authHeaders(conn) };
 
     const startedAt = new Date();

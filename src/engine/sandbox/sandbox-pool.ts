@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "@/lib/logger";
 import { RunTimeoutError } from "../executor/classify";
-import type { FlowRun } from "../executor/flow-context";
+import type { FlowRun, StepScope } from "../executor/flow-context";
 import { reviveError, serializeError, type HostToWorker, type RunContextData, type WorkerToHost } from "./protocol";
 import { sandboxWorkerScript } from "./worker-script";
 
@@ -159,8 +159,8 @@ class SandboxThread {
   execute(req: SandboxRunRequest): Promise<unknown> {
     const runId = ++runCounter;
     const { ctx } = req;
-    /** Step name per step call id: the scope the worker names in later calls (log/HTTP attribution). */
-    const scopes = new Map<number, string>();
+    /** The host's step per step call id: the scope the worker names in later calls (log/HTTP attribution, idempotency keys). */
+    const scopes = new Map<number, StepScope>();
     const stepBodies = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
     return new Promise<unknown>((resolve, reject) => {
@@ -212,8 +212,9 @@ class SandboxThread {
                 const id = m.id;
                 // The host's step decides: memoized → its stored output comes back without the
                 // body running; otherwise the worker runs the body and the host stores the result.
-                const body = () => {
-                  scopes.set(id, m.name);
+                // The host's step calls the body with its scope (explicit scoping, flow-context.ts).
+                const body = (scope?: StepScope) => {
+                  scopes.set(id, scope ?? { name: m.name, seq: 0 });
                   // eager: the worker already runs it (it knows the memo too).
                   if (!m.eager) this.send({ t: "runStep", runId, id });
                   return new Promise<unknown>((res, rej) => stepBodies.set(id, { resolve: res, reject: rej }));

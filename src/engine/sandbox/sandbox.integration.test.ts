@@ -193,4 +193,25 @@ describe("durable steps through the sandbox", () => {
       ["b", "lookup b"],
     ]);
   });
+
+  test("a write inside a step carries a default Idempotency-Key, the same on the retried attempt: the ambiguous write is applied once", async ({ db, admin, front, executor, seeded }) => {
+    void executor;
+    // The ERP applies the first POST, then drops the connection before answering (ambiguous write).
+    await admin.addFault({ app: "erp", match: { method: "POST", pathPrefix: "/erp/api/sales-orders" }, mode: "reset", phase: "after", times: 1 });
+    const res = await postWebhook(front.url, seeded.faultTokens.pushWithoutKey!, {});
+    const ex = await waitForTerminal(db, res.body.executionId!);
+    expect(ex).toMatchObject({ status: "SUCCEEDED", attempt: 2 });
+    const key = `${ex.id}:1:1`;
+    const effects = await admin.effects();
+    expect(effects.byIdempotencyKey[key]).toBe(1);
+    expect(effects.replaysByIdempotencyKey[key]).toBe(1);
+    const exchanges = await db.httpExchange.findMany({ where: { executionId: ex.id }, orderBy: { startedAt: "asc" } });
+    expect(exchanges.map((x) => [x.method, x.stepName, (x.requestHeaders as Record<string, string>)["idempotency-key"] ?? null])).toEqual([
+      ["GET", "push", null],
+      ["POST", "push", key],
+      ["GET", "push", null],
+      ["POST", "push", key],
+      ["POST", "push again, unkeyed on purpose", null],
+    ]);
+  });
 });

@@ -102,6 +102,25 @@ export default defineIntegration({
         return { count: orders.data.length, caught, cursor: await ctx.state.get("cursor"), seen: JSON.stringify(ctx) };
       },
     },
+    pushWithoutKey: {
+      trigger: { webhook: {} },
+      retry: { attempts: 3 },
+      async run(ctx) {
+        // No Idempotency-Key of its own: the engine's default key must make a retried step's
+        // write apply once. A read carries no key; `idempotencyKey: false` sends none.
+        const http = ctx.http(ctx.connections.erp);
+        const externalId = `no-key-${ctx.execution.id}`;
+        const created = await ctx.step("push", async () => {
+          await http.get("/erp/api/sales-orders", { query: { externalId } });
+          const res = await http.post("/erp/api/sales-orders", { json: { externalId, lines: [{ sku: "SKU-1", quantity: 1 }], total: 1 } });
+          return res.json<{ id?: string }>();
+        });
+        await ctx.step("push again, unkeyed on purpose", () =>
+          http.post("/erp/api/sales-orders", { json: { externalId: `${externalId}-b`, lines: [{ sku: "SKU-1", quantity: 1 }], total: 1 }, idempotencyKey: false }),
+        );
+        return { salesOrderId: created.id ?? null };
+      },
+    },
     parallelSteps: {
       trigger: { webhook: {} },
       retry: { attempts: 1 },
