@@ -3,10 +3,11 @@ import type { Logger } from "@/lib/logger";
 import { enqueueExecution, type ExecutionsQueue } from "@/lib/queues";
 import { isUniqueViolation } from "../db-errors";
 
-// Every trigger but webhooks (app events, manual runs, replays, schedule ticks, breaker probes)
-// records its run here, in the same order ingest uses: the Execution row is committed first,
-// then the job is added — so an id handed back is always in the ledger, and a failed `add` is
-// repaired by the reconciler. Idempotency is the unique (instance, flow, idempotencyKey) index.
+// Manual runs, replays, schedule ticks and breaker probes record their run here (webhooks and
+// app events write theirs in multi-row statements: src/engine/ingest/execution-batch.ts), in the
+// same order ingest uses: the Execution row is committed first, then the job is added — so an id
+// handed back is always in the ledger, and a failed `add` is repaired by the reconciler.
+// Idempotency is the unique (instance, flow, idempotencyKey) index.
 
 export interface RecordRunDeps {
   db: Db;

@@ -43,40 +43,83 @@ function sendError(res: ServerResponse, err: unknown, deps: IngestDeps) {
 }
 
 /**
- * Reads the body, refusing past `maxBytes`. An oversized body is drained (not buffered) so
- * the client reads our 413 instead of a reset connection; a body beyond 8× the limit is cut.
+ * Reads the body into memory, never holding more than `maxBytes` of it. A declared
+ * Content-Length past the limit is refused before a byte is read; a body without a length
+ * (chunked) is refused as soon as it crosses the limit. Either way reading stops there: the
+ * caller answers 413 with `Connection: close` and node:http closes the socket once the answer is
+ * written, so a sender streaming gigabytes costs us at most the limit (reliability-plan I1).
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    let tooLarge = Number.isFinite(declared) && declared > maxBytes;
+    if (declaredTooLarge(req, maxBytes)) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) tooLarge = true;
-      if (tooLarge) {
+      if (size > maxBytes) {
         chunks.length = 0;
-        if (size > maxBytes * 8) {
-          reject(new BodyTooLarge());
-          req.destroy();
-        }
+        req.off("data", onData);
+        req.pause();
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks, size))));
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
     req.on("error", reject);
   });
 }
 
+function declaredTooLarge(req: IncomingMessage, maxBytes: number): boolean {
+  const declared = Number(req.headers["content-length"]);
+  return Number.isFinite(declared) && declared > maxBytes;
+}
+
+/**
+ * Any Content-Encoding but identity is refused with 415 (RFC 7694: `Accept-Encoding: identity`
+ * names what we take), before the body is read. Why not inflate or keep it: bodies are stored
+ * byte for byte as received and read back, as their Content-Type says, by the flow, replays, the
+ * console and ordering-key functions. Inflating here would store bytes nobody sent and needs a
+ * bounded inflater (a few KB of gzip inflate to gigabytes); storing the compressed bytes would
+ * put an inflate step — and that bomb — in every one of those readers. Webhook senders do not
+ * compress requests in practice, so refusing costs nothing and nothing here ever inflates.
+ */
+function unsupportedEncoding(req: IncomingMessage): string | null {
+  const raw = req.headers["content-encoding"];
+  if (raw === undefined) return null;
+  const codings = raw.split(",").map((c) => c.trim().toLowerCase()).filter(Boolean);
+  return codings.every((c) => c === "identity") ? null : raw.slice(0, 100);
+}
+
+/** Refuses what must not be read (wrong encoding, declared too large). True when answered. */
+function refusedBeforeBody(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): boolean {
+  const encoding = unsupportedEncoding(req);
+  if (encoding !== null) {
+    sendJson(
+      res,
+      415,
+      { error: { code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Encoding "${encoding}" is not accepted: send the body uncompressed`, details: { accept: "identity" } } },
+      { "accept-encoding": "identity", connection: "close" },
+    );
+    return true;
+  }
+  if (declaredTooLarge(req, deps.maxBytes)) {
+    sendError(res, tooLarge(deps), deps);
+    return true;
+  }
+  return false;
+}
+
+const tooLarge = (deps: IngestDeps) => new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${deps.maxBytes} bytes`, { limit: deps.maxBytes });
+
 async function handleHook(req: IncomingMessage, res: ServerResponse, token: string, deps: IngestDeps) {
+  if (refusedBeforeBody(req, res, deps)) return;
   let body: Buffer;
   try {
     body = await readBody(req, deps.maxBytes);
   } catch (err) {
-    if (err instanceof BodyTooLarge)
-      return sendError(res, new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${deps.maxBytes} bytes`), deps);
+    if (err instanceof BodyTooLarge) return sendError(res, tooLarge(deps), deps);
     return; // the client went away mid-body: nobody to answer
   }
   try {
@@ -93,12 +136,12 @@ async function handleHook(req: IncomingMessage, res: ServerResponse, token: stri
 }
 
 async function handleEvent(req: IncomingMessage, res: ServerResponse, deps: IngestDeps) {
+  if (refusedBeforeBody(req, res, deps)) return;
   let body: Buffer;
   try {
     body = await readBody(req, deps.maxBytes);
   } catch (err) {
-    if (err instanceof BodyTooLarge)
-      return sendError(res, new AppError("PAYLOAD_TOO_LARGE", `body is larger than ${deps.maxBytes} bytes`), deps);
+    if (err instanceof BodyTooLarge) return sendError(res, tooLarge(deps), deps);
     return;
   }
   try {
@@ -110,14 +153,20 @@ async function handleEvent(req: IncomingMessage, res: ServerResponse, deps: Inge
 }
 
 export function createFrontServer({ deps, nextHandler }: FrontServerOptions): Server {
-  return createServer((req, res) => {
+  const ingestPath = (req: IncomingMessage) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
-    const hook = req.method === "POST" ? HOOK_PATH.exec(path) : null;
-    if (hook) {
-      void handleHook(req, res, hook[1]!, deps).catch((err) => sendError(res, err, deps));
+    if (req.method !== "POST") return null;
+    const hook = HOOK_PATH.exec(path);
+    if (hook) return { token: hook[1]! };
+    return path === EVENTS_PATH || path === `${EVENTS_PATH}/` ? { token: null } : null;
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const ingest = ingestPath(req);
+    if (ingest?.token) {
+      void handleHook(req, res, ingest.token, deps).catch((err) => sendError(res, err, deps));
       return;
     }
-    if (req.method === "POST" && (path === EVENTS_PATH || path === `${EVENTS_PATH}/`)) {
+    if (ingest) {
       void handleEvent(req, res, deps).catch((err) => sendError(res, err, deps));
       return;
     }
@@ -126,5 +175,14 @@ export function createFrontServer({ deps, nextHandler }: FrontServerOptions): Se
       if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
       else res.destroy();
     });
+  };
+  const server = createServer(handle);
+  // A sender that asks before sending (`Expect: 100-continue`; curl does past 1 MiB) is refused
+  // before it sends a byte of a body we would not take; everyone else is told to go on.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (ingestPath(req) && refusedBeforeBody(req, res, deps)) return;
+    res.writeContinue();
+    handle(req, res);
   });
+  return server;
 }

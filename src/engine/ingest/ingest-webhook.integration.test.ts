@@ -96,26 +96,53 @@ describe("webhook ingest", () => {
     expect((await postWebhook(front.url, token, sampleOrder())).status).toBe(404);
   });
 
-  test("when Redis refuses the job, the webhook still gets 202 and the reconciler queues the run", async ({ db, sandbox, redisUrl, redisPrefix }) => {
+  test("when Redis refuses the job the sender gets 503; its Idempotency-Key finds the same run on retry, and the reconciler queues it", async ({ db, sandbox, redisUrl, redisPrefix }) => {
     const { token } = await seedOrdersInstance(db, { sandboxUrl: sandbox.url });
-    // Nothing listens on port 1: every add fails, as with Redis down after the commit.
+    // Nothing listens on port 1: every add fails, as with Redis down (or full) after the commit.
+    const deadRedis = createRedis("redis://127.0.0.1:1", "producer");
+    const front = await startTestFront({ db, redisUrl, redisPrefix, producer: deadRedis });
+    const live = createRedis(redisUrl, "producer");
+    const queue = createExecutionsQueue(live, redisPrefix);
+    const liveFront = await startTestFront({ db, redisUrl, redisPrefix });
+    try {
+      const key = { "idempotency-key": "order-503" };
+      const refused = await fetch(`${front.url}/api/hooks/${token}`, { method: "POST", headers: { "content-type": "application/json", ...key }, body: JSON.stringify(sampleOrder()) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      // The row stays (no 202 was given, but the sender's retry must not make a second run).
+      const kept = await db.execution.findFirstOrThrow({ where: { idempotencyKey: "order-503" } });
+      expect(kept.status).toBe("QUEUED");
+      // Retried while Redis still refuses: 503 again, never a 202 without a job.
+      expect((await postWebhook(front.url, token, sampleOrder(), key)).status).toBe(503);
+      // Retried once Redis takes writes: the first run's id, now queued.
+      const retried = await postWebhook(liveFront.url, token, sampleOrder(), key);
+      expect(retried).toEqual({ status: 202, body: { executionId: kept.id } });
+      expect((await queue.getJob(kept.id))?.data).toEqual({ executionId: kept.id });
+      expect(await db.execution.count()).toBe(1);
+
+      // A sender that never retries: the reconciler queues the kept row.
+      const other = { "idempotency-key": "order-never-retried" };
+      expect((await postWebhook(front.url, token, sampleOrder(), other)).status).toBe(503);
+      const orphan = await db.execution.findFirstOrThrow({ where: { idempotencyKey: "order-never-retried" } });
+      expect(await reconcileOnce({ db, queue, logger: testLogger }, { graceMs: 0 })).toEqual({ requeued: 1 });
+      expect((await queue.getJob(orphan.id))?.data).toEqual({ executionId: orphan.id });
+    } finally {
+      await front.close();
+      await liveFront.close();
+      await queue.close();
+      live.disconnect();
+    }
+  });
+
+  test("without an Idempotency-Key a refused job leaves no row behind, so the sender's retry is the only run", async ({ db, sandbox, redisUrl, redisPrefix }) => {
+    const { token } = await seedOrdersInstance(db, { sandboxUrl: sandbox.url });
     const deadRedis = createRedis("redis://127.0.0.1:1", "producer");
     const front = await startTestFront({ db, redisUrl, redisPrefix, producer: deadRedis });
     try {
       const res = await postWebhook(front.url, token, sampleOrder());
-      expect(res.status).toBe(202);
-      const id = res.body.executionId!;
-      expect((await db.execution.findUniqueOrThrow({ where: { id } })).status).toBe("QUEUED");
-
-      const live = createRedis(redisUrl, "producer");
-      const queue = createExecutionsQueue(live, redisPrefix);
-      try {
-        expect(await reconcileOnce({ db, queue, logger: testLogger }, { graceMs: 0 })).toEqual({ requeued: 1 });
-        expect((await queue.getJob(id))?.data).toEqual({ executionId: id });
-      } finally {
-        await queue.close();
-        live.disconnect();
-      }
+      expect(res.status).toBe(503);
+      expect(res.body.error?.code).toBe("UNAVAILABLE");
+      expect(await db.execution.count()).toBe(0);
     } finally {
       await front.close();
     }

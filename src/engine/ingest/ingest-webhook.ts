@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
 import type { ExecutionsQueue } from "@/lib/queues";
 import { orderingKeyFor } from "../ordering/ordering-key";
-import { createExecutionBatcher, type ExecutionBatcher } from "./execution-batch";
+import { createExecutionBatcher, queueRecordedExecutions, type ExecutionBatcher } from "./execution-batch";
 import { createHookTargets, type HookTarget, type HookTargets } from "./hook-targets";
 import { verifySignature } from "./verify-signature";
 
@@ -42,6 +42,11 @@ const notFound = () => new AppError("NOT_FOUND", "not found");
 function header(headers: WebhookDelivery["headers"], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** Redis refused the run's job (full, down, too slow): the sender must retry (503). */
+function queueUnavailable(): AppError {
+  return new AppError("UNAVAILABLE", "could not queue the webhook, retry later");
 }
 
 /** PostgreSQL could not be reached or answered with an error: the sender must retry (503). */
@@ -148,13 +153,20 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
     }
 
     if (outcome.kind === "recorded") return { executionId: outcome.executionId, created: true, queued: outcome.queued };
+    if (outcome.kind === "unqueued") {
+      // Committed but no job: 503 (a 202 promises a queued run). A kept row is found again by the
+      // sender's retry with the same Idempotency-Key; without a key it was deleted — unless that
+      // failed too, and then the row is the run: 202, since a retry would run it a second time.
+      if (outcome.kept && !idempotencyKey) return { executionId: outcome.executionId, created: true, queued: false };
+      throw queueUnavailable();
+    }
     if (outcome.kind === "duplicate") {
       // The key was seen before (or earlier in the same batch): the first run's id, nothing queued.
       let first;
       try {
-        first = await hotPool(db)!.query<{ id: string; same: boolean }>({
-          name: "portico-ingest-idempotent-first-v2",
-          text: `SELECT id, (payload IS NOT DISTINCT FROM $4::bytea) AS same FROM "Execution" WHERE "instanceId" = $1 AND "flowKey" = $2 AND "idempotencyKey" = $3`,
+        first = await hotPool(db)!.query<{ id: string; status: string; same: boolean }>({
+          name: "portico-ingest-idempotent-first-v3",
+          text: `SELECT id, status::text AS status, (payload IS NOT DISTINCT FROM $4::bytea) AS same FROM "Execution" WHERE "instanceId" = $1 AND "flowKey" = $2 AND "idempotencyKey" = $3`,
           values: [target.instanceId, target.flowKey, idempotencyKey, delivery.body],
         });
       } catch (err) {
@@ -165,6 +177,17 @@ export async function ingestWebhook(deps: IngestDeps, delivery: WebhookDelivery)
       // rather than silently dropping the second body.
       if (row && !row.same)
         throw new AppError("CONFLICT", "this Idempotency-Key was already used with a different body", { executionId: row.id });
+      if (row && row.status === "QUEUED" && outcome.instanceStatus === "ACTIVE") {
+        // Not started yet: its job may be missing (Redis refused it when the first delivery got
+        // a 503). Adding it again is a no-op when it exists (job id = run id); when Redis still
+        // refuses, this sender gets 503 too — a 202 promises a queued run.
+        try {
+          await queueRecordedExecutions(deps.queue, [row.id], deps.enqueueTimeoutMs ?? 2_000);
+        } catch (err) {
+          logger.warn({ err }, "webhook ingest: queue add of a retried delivery failed, answering 503");
+          throw queueUnavailable();
+        }
+      }
       if (row) return { executionId: row.id, created: false, queued: false };
       throw unavailable(logger, new Error("idempotency conflict without a first run"));
     }

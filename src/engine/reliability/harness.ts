@@ -167,7 +167,7 @@ export async function startErpSandbox(): Promise<{ sandbox: RunningSandbox; admi
 // Load with a ledger
 
 export const orderNumber = (i: number) => `SO-${i}`;
-const orderBody = (i: number) =>
+export const orderBody = (i: number) =>
   JSON.stringify({ id: String(i), number: orderNumber(i), currency: "EUR", lines: [{ sku: "A-1", qty: 1, price: 1 }] });
 
 export interface Ledger {

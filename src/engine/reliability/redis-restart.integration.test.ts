@@ -1,7 +1,8 @@
 // R2/R3 of reliability-plan §3.3: redis-server killed with SIGKILL during a load, then started
 // again on the same AOF folder, or started empty. The executors and the front are not restarted:
 // they must resume by themselves, and the reconciler re-queues from PostgreSQL whatever Redis
-// lost. During the outage ingest answers 202 (row committed; the reconciler adds the job) or 503.
+// lost. During the outage ingest answers 503 (a 202 promises a queued job): the senders retry with
+// their Idempotency-Key and get the run the refused request may already have committed.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect } from "vitest";
