@@ -42,8 +42,9 @@ async function main() {
   // Canary rollouts whose slice fails clearly more than the old version are rolled back (canary-rule.ts),
   // and rollout steps whose job went missing are queued again.
   const rollouts = startRolloutChecker({ db, logger, queue: rolloutWorker.queue }, { intervalMs: 30_000 });
-  // Schedule ticks → SCHEDULE runs, and every ACTIVE instance's schedules re-registered periodically.
-  const scheduling = startScheduling({ db, redis, queue: executor.queue, logger, prefix: env.REDIS_PREFIX });
+  // Schedule ticks → SCHEDULE runs, and every ACTIVE instance's schedules re-registered periodically,
+  // and within one reconcile period once Redis has lost them (emptied).
+  const scheduling = startScheduling({ db, redis, queue: executor.queue, logger, prefix: env.REDIS_PREFIX, checkMs: env.RECONCILE_INTERVAL_MS });
   // Finished runs past their organization's retention are deleted hourly (one job scheduler per deployment).
   const retention = startRetention({ db, redis, logger, prefix: env.REDIS_PREFIX });
   logger.info({ concurrency: env.EXECUTOR_CONCURRENCY }, "executor started");

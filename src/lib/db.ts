@@ -14,7 +14,10 @@ const hotPools = new WeakMap<Db, { connectionString: string; max: number; pool?:
 export function createDb(connectionString: string, opts: { max?: number } = {}): Db {
   const max = opts.max ?? 10;
   const adapter = new PrismaPg({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  const db = new PrismaClient({ adapter });
+  // Prisma's interactive transactions default to 5 s; on a saturated machine (2 shared cores at a
+  // load of 50 in CI) a short transaction such as publishing a version can take longer through no
+  // fault of its own and would fail. A bound still stops a stuck one from holding its locks.
+  const db = new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 20_000 } });
   hotPools.set(db, { connectionString, max });
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {

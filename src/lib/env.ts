@@ -42,6 +42,9 @@ const Env = z.object({
   PORTICO_DATA_DIR: z.string().default(".portico"),
   // Where executors keep integration bundles by sha256 (default <PORTICO_DATA_DIR>/bundles); "off": memory only.
   BUNDLE_CACHE_DIR: z.string().optional(),
+  // Fault hook for the reliability test C6 only (src/engine/reliability/crash-after-commit…): the
+  // ingest front exits after its n-th committed batch, before queueing it. Never set it elsewhere.
+  PORTICO_FAULT_EXIT_AFTER_COMMIT: z.coerce.number().int().min(1).optional(),
 });
 
 export type Env = z.infer<typeof Env> & { PORTICO_MASTER_KEY: string; NEXTAUTH_SECRET: string; PUBLIC_URL: string };
@@ -94,6 +97,14 @@ export function parseEnv(source: Record<string, string | undefined> = readRaw())
     NEXTAUTH_SECRET: authSecret,
     PUBLIC_URL: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
   };
+}
+
+/**
+ * PORTICO_FAULT_EXIT_AFTER_COMMIT alone: the ingest hot path reads it without parsing (and
+ * requiring) the whole environment, which its benchmark does not set.
+ */
+export function faultExitAfterCommit(): number | undefined {
+  return Env.shape.PORTICO_FAULT_EXIT_AFTER_COMMIT.parse(readRaw().PORTICO_FAULT_EXIT_AFTER_COMMIT);
 }
 
 let cached: Env | undefined;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Prisma, type Db } from "@/lib/db";
+import { pgSafeJsonText } from "@/lib/pg-json";
 import type { Logger } from "@/lib/logger";
 import type { ConnectionDeclarations, ConnectionHandle, CustomerInfo, FlowContext, HttpClient, TriggerType } from "@/sdk";
 import { InvalidDataError } from "@/sdk";
@@ -95,7 +96,7 @@ function toJson(what: string, value: unknown): { stored: StoredJson; value: unkn
     throw new Error(`${what} is not JSON: ${(err as Error).message}`);
   }
   if (text === undefined) return { stored: Prisma.DbNull, value: undefined };
-  const parsed = JSON.parse(text) as unknown;
+  const parsed = JSON.parse(pgSafeJsonText(text)) as unknown;
   return { stored: parsed === null ? Prisma.JsonNull : (parsed as Prisma.InputJsonValue), value: parsed };
 }
 

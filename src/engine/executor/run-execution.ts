@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { Prisma, type Db } from "@/lib/db";
+import { pgSafeJsonText } from "@/lib/pg-json";
 import type { Logger } from "@/lib/logger";
 import { decryptJson } from "@/lib/crypto";
 import { enqueueExecution, QUEUES, type ExecutionsQueue } from "@/lib/queues";
@@ -66,8 +67,9 @@ const defaultDecrypt = (db: Db, organizationId: string, ciphertext: string, conn
 function resultJson(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
   if (value === undefined) return Prisma.DbNull;
   try {
-    const text = JSON.stringify(value);
-    if (text === undefined) return Prisma.DbNull;
+    const raw = JSON.stringify(value);
+    if (raw === undefined) return Prisma.DbNull;
+    const text = pgSafeJsonText(raw);
     if (text.length > MAX_RESULT_BYTES) return { truncated: true, bytes: text.length };
     return JSON.parse(text) as Prisma.InputJsonValue;
   } catch {

@@ -62,7 +62,9 @@ describe("ctx.http against a misbehaving remote", () => {
       errorClass: "INVALID_DATA",
       message: expect.stringContaining(`larger than ${256 * 1024} bytes`),
     });
-    expect(records[0]).toMatchObject({ status: 200, responseBody: null, error: expect.stringContaining("larger than") });
+    // The record keeps the first 8 KiB of what arrived, marked as cut.
+    expect(records[0]).toMatchObject({ status: 200, error: expect.stringContaining("larger than") });
+    expect(records[0]!.responseBody).toBe(`{"data":"${"x".repeat(8 * 1024 - 9)}… [aborted: larger than ${256 * 1024} bytes]`);
     // The next call gets a healthy socket.
     const res = await http.get("/erp/api/sales-orders");
     expect(res.status).toBe(200);
@@ -87,8 +89,10 @@ describe("ctx.http against a misbehaving remote", () => {
     const { http } = clientFor(sandbox.url);
     await admin.addFault({ app: "erp", mode: "status", status: 429, retryAfter: 7 });
     await expect(http.get("/erp/api/sales-orders")).rejects.toMatchObject({ errorClass: "RATE_LIMITED", retryAfterMs: 7_000, status: 429 });
-    await admin.addFault({ app: "erp", mode: "status", status: 422, body: { error: "bad" } });
-    await expect(http.get("/erp/api/sales-orders")).rejects.toMatchObject({ errorClass: "INVALID_DATA", status: 422 });
+    for (const status of [400, 404, 422]) {
+      await admin.addFault({ app: "erp", mode: "status", status, body: { error: "bad" } });
+      await expect(http.get("/erp/api/sales-orders")).rejects.toMatchObject({ errorClass: "INVALID_DATA", status });
+    }
     await admin.addFault({ app: "erp", mode: "status", status: 302, headers: { location: "http://127.0.0.2/" } });
     // Redirects are not followed: credentials stay with the app's origin, no hop escapes the policy.
     await expect(http.get("/erp/api/sales-orders")).rejects.toMatchObject({ errorClass: "INVALID_DATA", status: 302 });

@@ -13,7 +13,7 @@ import {
 import type { RateLimiter } from "../rate-limit/rate-limiter";
 import type { RateLimitScope } from "../rate-limit/rate-limits";
 import type { AddressPolicy } from "./address-policy";
-import { bodyForRecord, maskBodyFields, maskHeaders, maskUrl, scrubSecrets, secretVariants } from "./redact";
+import { bodyForRecord, DEFAULT_BODY_LIMIT, maskBodyFields, maskHeaders, maskUrl, scrubSecrets, secretVariants } from "./redact";
 
 /** The credentials a connection holds (decrypted), by auth type. */
 export type Credentials = { apiKey?: string; accessToken?: string; username?: string; password?: string };
@@ -138,7 +138,8 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 }
 
 function statusError(conn: ConnectionRuntime, method: string, path: string, status: number, headers: Record<string, string>, body: string): PorticoError {
-  const masked = maskBodyFields(body, headers["content-type"]);
+  // No NUL in the message: it is stored in text columns (errorMessage), which cannot hold one.
+  const masked = maskBodyFields(body.replaceAll("\u0000", "\uFFFD"), headers["content-type"]);
   const excerpt = masked.length > 300 ? `${masked.slice(0, 300)}…` : masked;
   const msg = `${method} ${path} → ${status}${excerpt ? `: ${excerpt}` : ""}`;
   const opts = { status, app: conn.app };
@@ -182,18 +183,34 @@ function tooLarge(conn: ConnectionRuntime, method: string, path: string, max: nu
   return new ResponseTooLargeError(`${method} ${path}: the response is larger than ${max} bytes, the most a call may read; the call was aborted`, { app: conn.app, status });
 }
 
-/** Reads the body up to `max` bytes; past it the socket is dropped (iterator return destroys it). */
-async function readCapped(res: Dispatcher.ResponseData, max: number, onTooLarge: () => Error): Promise<Buffer> {
+/** How much of an aborted (too large) answer is kept for the exchange record: the record's 8 KiB cut. */
+const KEPT_HEAD_BYTES = DEFAULT_BODY_LIMIT;
+
+/**
+ * Reads the body up to `max` bytes; past it the socket is dropped (iterator return destroys it).
+ * `onTooLarge` gets the first bytes read (empty when a declared length was already too large),
+ * so support still sees what the remote began to send.
+ */
+async function readCapped(res: Dispatcher.ResponseData, max: number, onTooLarge: (head: Buffer) => Error): Promise<Buffer> {
   const declared = Number(res.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) {
     res.body.destroy();
-    throw onTooLarge();
+    throw onTooLarge(Buffer.alloc(0));
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body) {
+    if (size + chunk.length > max) {
+      const first: Buffer[] = [];
+      let kept = 0;
+      for (const c of [...chunks, Buffer.from(chunk)]) {
+        if (kept >= KEPT_HEAD_BYTES) break;
+        first.push(c);
+        kept += c.length;
+      }
+      throw onTooLarge(Buffer.concat(first).subarray(0, KEPT_HEAD_BYTES));
+    }
     size += chunk.length;
-    if (size > max) throw onTooLarge();
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks, size);
@@ -246,19 +263,24 @@ export function createHttpClient(conn: ConnectionRuntime, deps: HttpClientDeps):
 
     let res: Dispatcher.ResponseData | undefined;
     let raw: Buffer;
+    let abortedHead: Buffer | undefined;
     try {
       // Redirects are not followed (undici's request does not, by default): a 3xx is returned
       // as an error, so credentials never travel to another origin and no hop escapes the policy.
       res = await request(url, { method, headers: withAuth, body, dispatcher: deps.dispatcher });
       const status = res.statusCode;
-      raw = await readCapped(res, maxResponse, () => tooLarge(conn, method, url.pathname, maxResponse, status));
+      raw = await readCapped(res, maxResponse, (head) => {
+        abortedHead = head;
+        return tooLarge(conn, method, url.pathname, maxResponse, status);
+      });
     } catch (err) {
       const classified = networkError(conn, method, url.pathname, err, secrets);
       deps.record({
         ...base,
         status: res?.statusCode ?? null,
         responseHeaders: res ? maskHeaders(flatHeaders(res.headers), extraSensitive, secrets) : null,
-        responseBody: null,
+        // A too-large answer keeps its first 8 KiB, marked as cut; other failures keep no body.
+        responseBody: res && abortedHead?.length ? `${bodyForRecord(abortedHead, flatHeaders(res.headers)["content-type"], secrets)}… [aborted: larger than ${maxResponse} bytes]` : null,
         error: scrubSecrets(classified.message, secrets),
         durationMs: Math.round(performance.now() - t0),
       });

@@ -137,5 +137,7 @@ export function bodyForRecord(
     body = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
   }
   if (body.length === 0) return null;
-  return truncateText(maskBodyFields(scrubSecrets(body, secrets), contentType), limit);
+  // PostgreSQL text columns cannot hold NUL: a remote that sends one would otherwise cost the
+  // exchange its record. Shown as U+FFFD, like any byte that is not text.
+  return truncateText(maskBodyFields(scrubSecrets(body.replaceAll("\u0000", "\uFFFD"), secrets), contentType), limit);
 }

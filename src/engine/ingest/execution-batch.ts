@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import { faultExitAfterCommit } from "@/lib/env";
 import type { Logger } from "@/lib/logger";
 import { executionJobId, QUEUES, type ExecutionsQueue } from "@/lib/queues";
 
@@ -274,6 +275,7 @@ export function createExecutionBatcher(o: BatcherOptions): ExecutionBatcher {
   let scheduled = false;
   let batches = 0;
   let rows = 0;
+  const exitAfterCommit = faultExitAfterCommit();
 
   function schedule() {
     if (scheduled) return;
@@ -317,6 +319,13 @@ export function createExecutionBatcher(o: BatcherOptions): ExecutionBatcher {
     inFlight--;
     batches++;
     rows += batch.length;
+    // Exists for the reliability test C6 (reliability/crash-after-commit): the process dies here,
+    // with this batch's rows committed and their jobs never added — the reconciler must queue them.
+    // The ids go to stdout first (a pipe: written synchronously) so the test knows its orphans.
+    if (batches === exitAfterCommit) {
+      process.stdout.write(`FAULT_EXIT_AFTER_COMMIT ${batch.filter((p) => result.get(p.id)?.created).map((p) => p.id).join(",")}\n`);
+      process.exit(1);
+    }
     schedule(); // the next batch may go to the database while this one is queued in Redis
 
     const toQueue = batch.filter((p) => {

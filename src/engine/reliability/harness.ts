@@ -126,8 +126,8 @@ function baseEnv(s: StackEnv, logLevel: string): Record<string, string> {
   };
 }
 
-export async function startFrontProcess(procs: Procs, s: StackEnv): Promise<{ url: string; proc: Proc }> {
-  const proc = procs.spawn("front", "src/engine/reliability/front-main.ts", baseEnv(s, "error"));
+export async function startFrontProcess(procs: Procs, s: StackEnv, o: { env?: Record<string, string> } = {}): Promise<{ url: string; proc: Proc }> {
+  const proc = procs.spawn("front", "src/engine/reliability/front-main.ts", { ...baseEnv(s, "error"), ...o.env });
   const line = await proc.waitForLine(/^FRONT_LISTENING \d+/, 60_000, "FRONT_LISTENING line");
   return { url: `http://127.0.0.1:${line.split(" ")[1]}`, proc };
 }
@@ -188,15 +188,24 @@ export function newLedger(): Ledger {
  * a failed connection is retried with the same key (what a well-behaved sender does) until
  * `retryForMs` has passed; a 202 is recorded in the ledger. Never throws for refusals.
  */
-export async function postOrders(
-  o: { frontUrl: () => string; token: string; from: number; to: number; concurrency: number; ledger: Ledger; retryForMs?: number },
-): Promise<void> {
+export async function postOrders(o: {
+  frontUrl: () => string;
+  token: string;
+  from: number;
+  to: number;
+  concurrency: number;
+  ledger: Ledger;
+  retryForMs?: number;
+  /** Called for every attempt's answer ("network": refused/reset), with when it was sent and answered (ms). */
+  onAnswer?: (a: { key: string; status: number | "network"; sentAt: number; answeredAt: number }) => void;
+}): Promise<void> {
   let next = o.from;
   const refuse = (why: string) => o.ledger.refusals.set(why, (o.ledger.refusals.get(why) ?? 0) + 1);
   async function one(i: number) {
     const key = `order-${i}`;
     const until = Date.now() + (o.retryForMs ?? 90_000);
     for (;;) {
+      const sentAt = Date.now();
       try {
         const res = await fetch(`${o.frontUrl()}/api/hooks/${o.token}`, {
           method: "POST",
@@ -205,6 +214,7 @@ export async function postOrders(
           signal: AbortSignal.timeout(15_000),
         });
         const text = await res.text();
+        o.onAnswer?.({ key, status: res.status, sentAt, answeredAt: Date.now() });
         if (res.status === 202) {
           const id = (JSON.parse(text) as { executionId: string }).executionId;
           const first = o.ledger.accepted.get(key);
@@ -216,6 +226,7 @@ export async function postOrders(
         if (res.status !== 503) throw new Error(`webhook ${key} answered ${res.status}: ${text}`);
       } catch (err) {
         if (err instanceof Error && err.message.startsWith("webhook ")) throw err;
+        o.onAnswer?.({ key, status: "network", sentAt, answeredAt: Date.now() });
         refuse("network");
       }
       if (Date.now() > until) throw new Error(`webhook ${key} was never accepted within ${o.retryForMs ?? 90_000} ms`);

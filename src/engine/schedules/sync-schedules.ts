@@ -7,7 +7,7 @@ import { schedulerId, type ScheduleTicksQueue } from "./schedule-ticks-queue";
 // entirely from PostgreSQL: an ACTIVE instance has one per schedule flow of its version, any
 // other status none. syncSchedules makes Redis match the rows for one instance (call it after
 // deploy, pause, resume, upgrade, delete); syncAllSchedules re-registers every one (at executor
-// start-up, and so after Redis lost them). Both are idempotent.
+// start-up, periodically, and when Redis lost them: see start-scheduling.ts). Both are idempotent.
 
 export interface ScheduleDeps {
   db: Db;
