@@ -1,6 +1,9 @@
 import path from "node:path";
+import { QueueEvents } from "bullmq";
 import { describe, expect } from "vitest";
 import type { Db } from "@/lib/db";
+import { QUEUES } from "@/lib/queues";
+import { createRedis } from "@/lib/redis";
 import { dbTest } from "@/test/db-test";
 import { deployInstance } from "@/server/services/instances/deploy-instance";
 import { publishVersion } from "@/server/services/integrations/publish-version";
@@ -214,4 +217,62 @@ describe("durable steps through the sandbox", () => {
       ["POST", "push again, unkeyed on purpose", null],
     ]);
   });
+});
+
+describe("faults beside a crowd of healthy runs (reliability plan C5)", () => {
+  test("each fault beside 20 healthy runs on the same executor: the fault fails its own run, all 100 neighbours succeed, no job lock ever expires (0 stalled events)", async ({ db, redis, redisUrl, redisPrefix, front, seeded }) => {
+    // The plan's test timing (§3.0): lock 5 s, stalled check every 2 s, so a lock that was not
+    // renewed while a fault ran would be noticed during the test. Concurrency 4: neighbours run
+    // at the same time as the faulty run, in threads of the same pool.
+    const executor = startExecutor({
+      db,
+      redis,
+      prefix: redisPrefix,
+      logger: testLogger,
+      concurrency: 4,
+      outboundAllowlist: ["127.0.0.1", "localhost"],
+      retryBaseDelayMs: 50,
+      sandbox: { memoryMb: MEMORY_MB },
+      lockDurationMs: 5_000,
+      stalledIntervalMs: 2_000,
+    });
+    const eventsConnection = createRedis(redisUrl, "worker");
+    const events = new QueueEvents(QUEUES.executions.name, { connection: eventsConnection, prefix: redisPrefix });
+    const stalled: string[] = [];
+    events.on("stalled", ({ jobId }) => stalled.push(`queue: ${jobId}`));
+    executor.worker.on("stalled", (jobId) => stalled.push(`worker: ${jobId}`));
+    try {
+      await events.waitUntilReady();
+      const faults = [
+        { flow: "spin", errorClass: "TIMEOUT", message: "RunTimeoutError: the run did not finish within 1 s" },
+        { flow: "hog", errorClass: "BUG", message: `MemoryLimitExceeded: the run exceeded the memory ceiling of ${MEMORY_MB} MB and was stopped` },
+        { flow: "exit", errorClass: "BUG", message: "ProcessExit: integration code called process.exit(1)" },
+        { flow: "throwInTimer", errorClass: "BUG", message: "UncaughtException: integration code threw outside the awaited flow (e.g. inside a setTimeout callback): Error: thrown in a timer callback" },
+        { flow: "unhandledRejection", errorClass: "BUG", message: "UnhandledRejection: integration code left a promise rejection unhandled: Error: nobody handles this rejection" },
+      ];
+      for (const [f, fault] of faults.entries()) {
+        // The faulty run first, then its 20 neighbours at once.
+        const bad = await postWebhook(front.url, seeded.faultTokens[fault.flow]!, {});
+        const orderIds = Array.from({ length: 20 }, (_, j) => String(7200 + f * 100 + j));
+        const neighbours = await Promise.all(orderIds.map((id) => postWebhook(front.url, seeded.token, sampleOrder(id))));
+        expect([bad, ...neighbours].map((r) => r.status)).toEqual(Array(21).fill(202));
+
+        const faulty = await waitForTerminal(db, bad.body.executionId!);
+        expect({ flow: fault.flow, ...faulty }).toMatchObject({ flow: fault.flow, status: "FAILED", errorClass: fault.errorClass, errorMessage: fault.message });
+        const done = await Promise.all(neighbours.map((r) => waitForTerminal(db, r.body.executionId!)));
+        expect({ flow: fault.flow, neighbours: done.map((ex) => [ex.status, ex.reference]) }).toEqual({
+          flow: fault.flow,
+          neighbours: orderIds.map((id) => ["SUCCEEDED", `SO-${id}`]),
+        });
+      }
+      // Two more stalled checks run after the last run finished: a lock lost at the very end is seen too.
+      await new Promise((r) => setTimeout(r, 4_500));
+      expect(stalled).toEqual([]);
+      expect(poolOf(executor).stats().threads).toBeLessThanOrEqual(4);
+    } finally {
+      await events.close();
+      eventsConnection.disconnect();
+      await executor.close();
+    }
+  }, 120_000);
 });
