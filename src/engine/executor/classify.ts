@@ -23,6 +23,20 @@ export class RunTimeoutError extends Error {
   readonly errorClass = "TIMEOUT" as const;
 }
 
+/**
+ * This attempt no longer owns its run: it lost its BullMQ lock (e.g. a CPU-starved executor) and
+ * the run was handed to another attempt, which claimed the row. Nothing more of this attempt is
+ * written — not its steps, not its status — and it stops without counting as a failure.
+ */
+export class RunTakenOverError extends Error {
+  override name = "RunTakenOverError";
+}
+
+/** By name as well: the error crosses the sandbox thread boundary as a plain Error. */
+export function isRunTakenOver(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "RunTakenOverError";
+}
+
 export function classifyError(err: unknown): ClassifiedError {
   const e = (typeof err === "object" && err !== null ? err : {}) as {
     errorClass?: unknown;

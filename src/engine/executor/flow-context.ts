@@ -5,6 +5,7 @@ import type { Logger } from "@/lib/logger";
 import type { ConnectionDeclarations, ConnectionHandle, CustomerInfo, FlowContext, HttpClient, TriggerType } from "@/sdk";
 import { InvalidDataError } from "@/sdk";
 import { isDatabaseUnavailable } from "../db-errors";
+import { isRunTakenOver } from "./classify";
 import { createHttpClient, type ConnectionRuntime, type HttpClientDeps } from "../http/http-client";
 import type { RunRecords } from "./run-records";
 import type { RecordWriter } from "./record-writer";
@@ -178,7 +179,7 @@ export function createFlowContext(o: FlowContextOptions): FlowRun {
     } catch (err) {
       // The step's own result could not be stored (PostgreSQL unavailable): the step did not
       // fail, the attempt will be retried — do not file it as a failed step of class BUG.
-      if (!closed && !isDatabaseUnavailable(err)) {
+      if (!closed && !isDatabaseUnavailable(err) && !isRunTakenOver(err)) {
         const e = err as { errorClass?: string; name?: string; message?: string };
         const errorClass = (typeof e.errorClass === "string" ? e.errorClass : "BUG") as Prisma.StepRunCreateInput["errorClass"];
         const row = {

@@ -4,6 +4,7 @@ import { dbTest } from "@/test/db-test";
 import { isDatabaseUnavailable } from "../db-errors";
 import { seedOrdersInstance, testLogger } from "../testing/walking-skeleton";
 import { asPgError } from "./pg-errors";
+import { isRunTakenOver, RunTakenOverError } from "./classify";
 import { RecordWriter } from "./record-writer";
 
 describe("the group-commit record writer", () => {
@@ -67,7 +68,7 @@ describe("the group-commit record writer", () => {
     }
   });
 
-  dbTest("a run that is no longer ours (attempt taken over) keeps its row as it is", async ({ db }) => {
+  dbTest("an attempt that lost its run to a newer one writes nothing: not its steps (it learns it was taken over), not its status, not its logs", async ({ db }) => {
     const seeded = await seedOrdersInstance(db, { sandboxUrl: "http://127.0.0.1:9" });
     const run = await db.execution.create({
       data: {
@@ -82,8 +83,20 @@ describe("the group-commit record writer", () => {
       },
     });
     const writer = new RecordWriter(hotPool(db)!, testLogger);
-    await writer.succeeded({ executionId: run.id, attempt: 1, maxAttempts: 3, finishedAt: new Date(), result: null, reference: null, resetInstanceId: null, logs: [], exchanges: [] });
+    // The newer attempt (2) has stored its first step; the old attempt (1) still thinks it runs.
+    const at = new Date();
+    await writer.stepSucceeded({ organizationId: seeded.org.id, executionId: run.id, seq: 1, name: "validate order", output: '{"by":2}', attempt: 2, startedAt: at, finishedAt: at });
+    const stale = await writer
+      .stepSucceeded({ organizationId: seeded.org.id, executionId: run.id, seq: 1, name: "validate order", output: '{"by":1}', attempt: 1, startedAt: at, finishedAt: at })
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(RunTakenOverError);
+    expect(isRunTakenOver(stale)).toBe(true);
+    const log = { organizationId: seeded.org.id, executionId: run.id, level: "INFO", message: "from the old attempt", data: null, stepName: null, at };
+    await writer.succeeded({ executionId: run.id, attempt: 1, maxAttempts: 3, finishedAt: new Date(), result: null, reference: null, resetInstanceId: null, logs: [log], exchanges: [] });
     expect((await db.execution.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("RUNNING");
+    const steps = await db.stepRun.findMany({ where: { executionId: run.id } });
+    expect(steps.map((st) => [st.seq, st.attempt, st.output])).toEqual([[1, 2, { by: 2 }]]);
+    expect(await db.logEntry.count({ where: { executionId: run.id } })).toBe(0);
   });
 
   dbTest("a pool that cannot reach PostgreSQL fails as an infrastructure error (retried, never charged to the breaker)", async () => {

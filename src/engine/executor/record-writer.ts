@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { Logger } from "@/lib/logger";
+import { RunTakenOverError } from "./classify";
 import { asPgError } from "./pg-errors";
 
 // Group commit of run records across the runs an executor has in flight. Every write a run makes
@@ -81,6 +82,9 @@ WITH s AS (
   SELECT u.id, u.org, u.ex, u.seq, u.name, 'SUCCEEDED', u.output::jsonb, u.attempt, u.st, u.fin
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[], $8::timestamp(3)[], $9::timestamp(3)[])
     AS u(id, org, ex, seq, name, output, attempt, st, fin)
+  -- Only while the run is still this attempt's: an attempt that lost its lock to another must not
+  -- overwrite the new attempt's steps (it learns so from the missing row).
+  WHERE EXISTS (SELECT 1 FROM "Execution" e WHERE e.id = u.ex AND e.status = 'RUNNING' AND e.attempt = u.attempt)
   ON CONFLICT ("executionId", seq) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status, output = EXCLUDED.output,
     attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt", "errorClass" = NULL, "errorMessage" = NULL
   RETURNING "executionId", seq, output
@@ -97,6 +101,7 @@ WITH s AS (
   SELECT u.id, u.org, u.ex, u.level::"LogLevel", u.message, u.data::jsonb, u.step, u.at
   FROM unnest($17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::timestamp(3)[])
     AS u(id, org, ex, level, message, data, step, at)
+  WHERE u.ex IN (SELECT id FROM x)
   RETURNING 1
 ), h AS (
   INSERT INTO "HttpExchange" (id, "organizationId", "executionId", "stepName", method, url, status, "requestHeaders", "requestBody",
@@ -105,6 +110,7 @@ WITH s AS (
   FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::int[], $32::text[], $33::text[],
     $34::text[], $35::text[], $36::text[], $37::int[], $38::timestamp(3)[])
     AS u(id, org, ex, step, method, url, status, rqh, rqb, rsh, rsb, err, dur, st)
+  WHERE u.ex IN (SELECT id FROM x)
   RETURNING 1
 )
 SELECT "executionId", seq, output FROM s`;
@@ -254,8 +260,12 @@ export class RecordWriter {
   private settle(batch: Item[], rows: { executionId: string; seq: number; output: unknown }[]) {
     const outputs = new Map(rows.map((r) => [`${r.executionId}:${r.seq}`, r.output]));
     for (const item of batch) {
-      if (item.kind === "step") item.resolve(outputs.get(`${item.w.executionId}:${item.w.seq}`) ?? null);
-      else item.resolve(undefined);
+      if (item.kind !== "step") item.resolve(undefined);
+      else {
+        const key = `${item.w.executionId}:${item.w.seq}`;
+        if (outputs.has(key)) item.resolve(outputs.get(key) ?? null);
+        else item.reject(new RunTakenOverError(`run ${item.w.executionId} is no longer attempt ${item.w.attempt}'s: step ${item.w.seq} was not stored`));
+      }
     }
   }
 }

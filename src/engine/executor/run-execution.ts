@@ -19,7 +19,7 @@ import { mergeRateLimits, parseRateLimits } from "../rate-limit/rate-limits";
 import type { SandboxPool } from "../sandbox/sandbox-pool";
 import { afterRunFailed, afterRunSucceeded, PROBE_SOURCE } from "../breaker/breaker";
 import { claimInOrder, orderingWaitMs } from "../ordering/claim-in-order";
-import { classifyError, customerMessage, RunTimeoutError } from "./classify";
+import { classifyError, customerMessage, isRunTakenOver, RunTimeoutError } from "./classify";
 import { createFlowContext } from "./flow-context";
 import { decideRetry } from "./retry-policy";
 import { RunRecords } from "./run-records";
@@ -335,6 +335,11 @@ export async function runExecution(
     // re-delivers the job (infrastructure retry) and the run resumes after its last stored step,
     // repeating at most the unstored one — with the same idempotency key at the remote.
     if (isDatabaseUnavailable(err)) throw err;
+    // Another attempt owns the run now (this one lost its lock): write nothing more, count nothing.
+    if (isRunTakenOver(err)) {
+      logger.warn({ attempt }, "the run was taken over by another attempt (this one lost its lock); stopping without writing");
+      return { outcome: "skipped" };
+    }
     // A long wait for a rate limit: back to the queue, delayed, the attempt given back.
     const deferMs = requeueDelayOf(err);
     if (deferMs !== undefined) {
