@@ -102,4 +102,25 @@ describe("retention", () => {
       await second.close();
     }
   });
+
+  dbTest("a cleanup scheduler lost with Redis is registered again by the executors' check", async ({ db, redis, redisPrefix }) => {
+    const retention = startRetention({ db, redis, logger: testLogger, prefix: redisPrefix, checkMs: 200 });
+    try {
+      const waitFor = async (what: string, probe: () => Promise<boolean>) => {
+        const until = Date.now() + 20_000;
+        while (!(await probe())) {
+          if (Date.now() > until) throw new Error(`${what}: not within 20 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const present = async () => (await retention.queue.getJobScheduler(RETENTION_SCHEDULER_ID)) !== undefined;
+      await waitFor("registered at start", present);
+      await retention.queue.removeJobScheduler(RETENTION_SCHEDULER_ID); // what a Redis wipe does to it
+      expect(await present()).toBe(false);
+      await waitFor("registered again", present);
+      expect((await retention.queue.getJobSchedulers()).map((s) => s.key)).toEqual([RETENTION_SCHEDULER_ID]);
+    } finally {
+      await retention.close();
+    }
+  });
 });

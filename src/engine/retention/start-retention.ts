@@ -7,8 +7,9 @@ import { deleteExpiredRuns, type DeleteExpiredRunsOptions } from "./delete-expir
 
 // The cleanup job runs on a BullMQ job scheduler with a fixed id: every executor upserts the
 // same scheduler at start (idempotent), so a deployment has exactly one, however many workers
-// it runs, and BullMQ hands each firing to one worker. Survives a Redis wipe: the next executor
-// start (or restart) upserts it again.
+// it runs, and BullMQ hands each firing to one worker. Survives a Redis wipe: every executor
+// checks each `checkMs` that the scheduler is still there and registers it again if not (only
+// when missing: re-upserting a present one is left alone so its next firing is not moved).
 
 export const RETENTION_SCHEDULER_ID = "retention-cleanup";
 export const DEFAULT_RETENTION_EVERY_MS = 60 * 60_000;
@@ -39,6 +40,8 @@ export interface StartRetentionOptions {
   logger: Logger;
   prefix?: string;
   everyMs?: number;
+  /** How often to check that the scheduler survived (e.g. a Redis wipe). Default 60 s. */
+  checkMs?: number;
   cleanup?: Omit<DeleteExpiredRunsOptions, "logger">;
 }
 
@@ -57,11 +60,23 @@ export function startRetention(o: StartRetentionOptions): { queue: MaintenanceQu
     { connection: o.redis, prefix: queuePrefix(o.prefix), concurrency: 1, autorun: true },
   );
   worker.on("error", (err) => o.logger.error({ err }, "maintenance worker error"));
+  const check = setInterval(() => {
+    void queue
+      .getJobScheduler(RETENTION_SCHEDULER_ID)
+      .then(async (present) => {
+        if (present) return;
+        await upsertRetentionScheduler(queue, o.everyMs);
+        o.logger.warn("retention: the cleanup scheduler was gone from Redis; registered it again");
+      })
+      .catch((err: unknown) => o.logger.warn({ err }, "retention: could not check the cleanup scheduler; trying again later"));
+  }, o.checkMs ?? 60_000);
+  check.unref();
   worker.on("failed", (job, err) => o.logger.warn({ err, jobName: job?.name }, "retention cleanup failed; it runs again next period"));
   return {
     queue,
     worker,
     async close() {
+      clearInterval(check);
       await worker.close();
       await queue.close();
     },
