@@ -6,21 +6,18 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import zlib from "node:zlib";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
-import { newLedger, postOrders, Procs, startFrontProcess } from "./harness";
+import { newLedger, postOrders, startFrontProcess } from "./harness";
 
 const LIMIT = 1024 * 1024; // WEBHOOK_MAX_BYTES default: the front child runs with it
 // Every refusal is sent this many times (more = a stronger leak check).
 const REPEAT = Number(process.env.RELIABILITY_BODY_REPEAT ?? 3);
 const MiB = 1024 * 1024;
 
-let procs = new Procs();
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-});
+const { procs } = stopAfterEachTest();
 
 function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

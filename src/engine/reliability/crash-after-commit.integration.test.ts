@@ -5,7 +5,8 @@
 // running at the test timing, must queue them while the front is still down (nothing else adds
 // jobs then), they must run once — no "execution not found" — and a sender re-sending with its
 // Idempotency-Key to the restarted front must get the orphan's id, not a second run.
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
 import {
@@ -14,7 +15,6 @@ import {
   newLedger,
   orderBody,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -28,13 +28,7 @@ const EXIT_AFTER_BATCH = Number(process.env.RELIABILITY_C6_EXIT_AFTER_BATCH ?? 3
 const CONCURRENCY = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 /** Sends orders from..to-1 once each (no retry): a 202 goes in the ledger, a cut or refused connection in `unanswered`. */
 async function sendOnce(o: { url: string; token: string; from: number; to: number; ledger: Ledger; unanswered: Set<string> }) {
@@ -119,7 +113,7 @@ describe("web front crashes between the commit of a batch and its enqueue", () =
     // Each orphan's sender gets the orphan's id, not a second run.
     expect([...orphans].filter(([key, id]) => ledger.accepted.get(key) !== id)).toEqual([]);
 
-    await expectLedgerSettled(db, ledger, 90_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 90_000, () => procs.tails());
     const rows = await db.execution.findMany({ select: { id: true, idempotencyKey: true } });
     expect(rows.filter((r) => ledger.accepted.get(r.idempotencyKey ?? "") !== r.id)).toEqual([]);
     const fx = await expectEffectsOnce(admin, ledger);

@@ -101,10 +101,10 @@ export class Procs {
     return proc;
   }
 
-  /** Ends every process still running (SIGTERM, then SIGKILL), by pid. */
+  /** Ends every process still running (SIGTERM, then SIGKILL), by pid, and forgets them all (ready for the next test). */
   async stopAll(): Promise<void> {
     await Promise.all(
-      this.all.map(async (p) => {
+      this.all.splice(0).map(async (p) => {
         if (!p.alive()) return;
         p.child.kill("SIGTERM");
         const t = setTimeout(() => p.child.kill("SIGKILL"), 5_000);
@@ -112,6 +112,11 @@ export class Procs {
         clearTimeout(t);
       }),
     );
+  }
+
+  /** The last lines of every process's output, for a failing check's message. */
+  tails(lines = 15): string {
+    return this.all.map((p) => `--- ${p.name}\n${p.tail(lines)}`).join("\n");
   }
 }
 

@@ -3,7 +3,8 @@
 // never re-run); the same run killed twice (past BullMQ's default maxStalledCount of 1) still
 // ends SUCCEEDED with its sales order created once.
 import { QueueEvents } from "bullmq";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import type { Db } from "@/lib/db";
 import { QUEUES } from "@/lib/queues";
 import { createRedis } from "@/lib/redis";
@@ -17,7 +18,6 @@ import {
   orderNumber,
   postOrders,
   type Proc,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -51,13 +51,7 @@ async function completedSteps(db: Db): Promise<Map<string, string>> {
 
 const runningIds = async (db: Db) =>
   (await db.execution.findMany({ where: { status: "RUNNING" }, select: { id: true } })).map((r) => r.id);
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0)) await c();
-});
+const { procs, cleanups } = stopAfterEachTest();
 
 describe("executor killed with SIGKILL", () => {
   dbTest(`kill -9 of one of two executors during ${RUNS} runs: 0 lost, 0 duplicated effects`, async ({ db, databaseUrl, redisUrl, redisPrefix }) => {
@@ -80,7 +74,7 @@ describe("executor killed with SIGKILL", () => {
     const c = await startExecutorProcess(procs, stack, { name: "executor-c" });
     await load;
 
-    await expectLedgerSettled(db, ledger, 90_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 90_000, () => procs.tails());
     const fx = await expectEffectsOnce(admin, ledger);
     expect(ledger.accepted.size).toBe(RUNS);
     expect(fx.missing).toEqual([]);
@@ -151,7 +145,7 @@ describe("executor killed with SIGKILL", () => {
     await load;
     const restarted = await Promise.all(replacements);
 
-    await expectLedgerSettled(db, ledger, 90_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 90_000, () => procs.tails());
     const fx = await expectEffectsOnce(admin, ledger);
     expect(ledger.accepted.size).toBe(RUNS_THREE);
     expect(fx.missing).toEqual([]);

@@ -3,7 +3,8 @@
 // the same Idempotency-Key (harness postOrders). Requests the kill cut off may have been
 // committed, queued, both or neither: every 202'd id must still reach a terminal run, one run per
 // key, one sales order per key at the ERP, and a retried key must get the first run's id.
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
 import {
@@ -12,7 +13,6 @@ import {
   kill9,
   newLedger,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -23,13 +23,7 @@ const RUNS = Number(process.env.RELIABILITY_WEB_KILL9_RUNS ?? 300);
 // Webhooks in flight at once (so at the kill).
 const IN_FLIGHT = Number(process.env.RELIABILITY_WEB_KILL9_IN_FLIGHT ?? 150);
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0)) await c();
-});
+const { procs, cleanups } = stopAfterEachTest();
 
 describe("web front killed with SIGKILL during ingest", () => {
   dbTest(`kill -9 of the front with ${IN_FLIGHT} of ${RUNS} webhooks in flight, retried with their keys: 0 lost, 1 run and 1 effect per key`, async ({ db, databaseUrl, redisUrl, redisPrefix }) => {
@@ -62,7 +56,7 @@ describe("web front killed with SIGKILL during ingest", () => {
     await postOrders({ frontUrl: () => front!.url, token, from: 1, to: RUNS + 1, concurrency: 20, ledger: resent });
     expect(resent.conflicts).toEqual([]);
 
-    await expectLedgerSettled(db, ledger, 120_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 120_000, () => procs.tails());
     const rows = await db.execution.findMany({ select: { id: true, idempotencyKey: true, queuedAt: true } });
     // One run per key, and it is the run the key's 202s named.
     expect(rows.filter((r) => ledger.accepted.get(r.idempotencyKey ?? "") !== r.id)).toEqual([]);

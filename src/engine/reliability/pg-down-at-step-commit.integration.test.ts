@@ -5,7 +5,8 @@
 // step commit). Once PostgreSQL is back, the run must be retried, repeat the unstored step with
 // the same Idempotency-Key (the ERP answers it as a replay) and end SUCCEEDED, with one effect,
 // and the executor process must still be the same one.
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
 import {
@@ -14,7 +15,6 @@ import {
   newLedger,
   orderNumber,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -25,13 +25,7 @@ import { startTcpProxy, targetOf, viaProxy } from "./tcp-proxy";
 const DOWN_MS = Number(process.env.RELIABILITY_PG_DOWN_MS ?? 2_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;

@@ -4,6 +4,7 @@
 // Uses a Postgres of its own (the shared test server must not go down under other tests).
 import pg from "pg";
 import { afterEach, describe, expect, inject, test } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { createDb } from "@/lib/db";
 import { slotDataDir, slotPostgresPort } from "@/test/test-slot";
 import { startPostgres, type RunningPostgres } from "../../../scripts/lib/postgres";
@@ -14,7 +15,6 @@ import {
   expectLedgerSettled,
   newLedger,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -27,13 +27,7 @@ const PG_PORT = slotPostgresPort(7);
 const PG_DIR = slotDataDir("reliability-pg");
 const DATABASE = "reliability";
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 async function freshDatabase(server: RunningPostgres): Promise<string> {
   const admin = new pg.Client({ connectionString: server.urlFor("postgres") });
@@ -87,7 +81,7 @@ describe("PostgreSQL restarted during a load", () => {
     server = await startPostgres({ dataDir: PG_DIR, port: PG_PORT, unsafeFast: true });
     await Promise.all([first, second]);
 
-    await expectLedgerSettled(db, ledger, 120_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 120_000, () => procs.tails());
     const fx = await expectEffectsOnce(admin, ledger);
     expect(ledger.refusals.get("503") ?? 0).toBeGreaterThan(0);
     expect(ledger.accepted.size).toBe(RUNS);

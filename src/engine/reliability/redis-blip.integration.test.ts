@@ -5,7 +5,8 @@
 // A lock that did expire may hand a run to the other executor while the first still runs it:
 // the claim and the ERP's Idempotency-Key must then keep the effect single.
 import { Queue } from "bullmq";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { createRedis } from "@/lib/redis";
 import { QUEUES } from "@/lib/queues";
 import { dbTest } from "@/test/db-test";
@@ -15,7 +16,6 @@ import {
   expectLedgerSettled,
   newLedger,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -32,13 +32,7 @@ const AFTER_BLIP_MS = 30_000;
 const OWNERLESS_AFTER_MS = Number(TEST_TIMING.EXECUTOR_LOCK_MS) + Number(TEST_TIMING.EXECUTOR_STALLED_INTERVAL_MS);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 describe("network blip between the executors and Redis", () => {
   dbTest(`all Redis connections reset for ${BLIP_MS} ms during ${RUNS} runs: executors carry on by themselves, 0 lost, 0 duplicated effects`, async ({ db, databaseUrl, redisUrl, redisPrefix }) => {
@@ -69,7 +63,7 @@ describe("network blip between the executors and Redis", () => {
     const linesAtBlipEnd = { a: a.lines.length, b: b.lines.length };
     await load;
 
-    const diagnostics = () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n");
+    const diagnostics = () => procs.tails();
     await expectLedgerSettled(db, ledger, 90_000, diagnostics);
     const fx = await expectEffectsOnce(admin, ledger);
     expect(openAtBlip).toBeGreaterThan(0); // the blip did cut live connections

@@ -8,7 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { createExecutionsQueue } from "@/lib/queues";
 import { createRedis } from "@/lib/redis";
 import { useRunQueuesForTests } from "@/server/services/executions/run-queues";
@@ -20,7 +21,7 @@ import { startRedis } from "../../../scripts/lib/redis-server";
 import { buildBundle } from "../bundle/build-bundle";
 import { createScheduleTicksQueue, schedulerId } from "../schedules/schedule-ticks-queue";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
-import { expectEffectsOnce, newLedger, postOrders, Procs, startErpSandbox, startExecutorProcess, startFrontProcess, TEST_TIMING } from "./harness";
+import { expectEffectsOnce, newLedger, postOrders, startErpSandbox, startExecutorProcess, startFrontProcess, TEST_TIMING } from "./harness";
 
 const RUNS = Number(process.env.RELIABILITY_FLUSHALL_RUNS ?? 60);
 // Our own redis-server (this test empties it). Offsets 7/8/9 are taken by redis-restart, health, redis-oom.
@@ -31,13 +32,7 @@ const WITHIN_MS = Number(TEST_TIMING.RECONCILE_INTERVAL_MS) + 30_000;
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>, diagnostics = () => ""): Promise<T> {
   const until = Date.now() + ms;
@@ -82,7 +77,7 @@ describe("Redis emptied (FLUSHALL) on a live server", () => {
       startExecutorProcess(procs, stack, { name: "executor-b", concurrency: 2 }),
     ]);
     phase("processes up");
-    const diagnostics = () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n");
+    const diagnostics = () => procs.tails();
     const tickRuns = () => db.execution.findMany({ where: { instanceId: lab.id }, select: { idempotencyKey: true, status: true, triggerType: true } });
     const tickAt = (key: string | null) => Date.parse((key ?? "").slice("schedule:".length));
 

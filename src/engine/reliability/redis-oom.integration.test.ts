@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { createExecutionsQueue } from "@/lib/queues";
 import { createRedis } from "@/lib/redis";
 import { dbTest } from "@/test/db-test";
@@ -19,7 +20,6 @@ import {
   newLedger,
   orderBody,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -36,13 +36,7 @@ const REFUSED = Number(process.env.RELIABILITY_OOM_REFUSED ?? 50);
 const FILLER_VALUE = 64 * 1024;
 const MAX_FLOOD = 50_000;
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 /** Empties the data folder but keeps the pid file (a server left by a killed run is then replaced). */
 function emptyDataDir(dir: string) {
@@ -190,7 +184,7 @@ describe("Redis out of memory (noeviction) during a webhook flood", () => {
     expect(unkeyed.status).toBe(202);
     ledger.accepted.set(`order-${unkeyedOrder}`, ((await unkeyed.json()) as { executionId: string }).executionId);
 
-    await expectLedgerSettled(db, ledger, 120_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 120_000, () => procs.tails());
     const fx = await expectEffectsOnce(erp, ledger);
     expect(fx.missing).toEqual([]);
     expect(fx.duplicated).toEqual([]);

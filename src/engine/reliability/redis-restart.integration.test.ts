@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import { slotDataDir, slotRedisPort } from "@/test/test-slot";
 import { startRedis, type RunningRedis } from "../../../scripts/lib/redis-server";
@@ -18,7 +19,6 @@ import {
   expectLedgerSettled,
   newLedger,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
@@ -33,13 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PORT = slotRedisPort(7);
 const dataDir = (name: string) => slotDataDir(`reliability-redis-${name}`);
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const { procs, cleanups } = stopAfterEachTest({ ignoreCleanupErrors: true });
 
 /**
  * The pid of the redis-server just started on `dir`: startRedis writes it synchronously before it
@@ -117,7 +111,7 @@ async function outage(o: { wipe: boolean; db: Parameters<typeof seedOrdersInstan
   redis = await startRedis({ dataDir: dir, port: PORT });
   await load;
 
-  await expectLedgerSettled(o.db, ledger, 90_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+  await expectLedgerSettled(o.db, ledger, 90_000, () => procs.tails());
   const fx = await expectEffectsOnce(admin, ledger);
   expect(ledger.accepted.size).toBe(RUNS);
   expect(fx.missing).toEqual([]);
@@ -177,7 +171,7 @@ describe("redis-server killed during a load", () => {
     redis = await startRedis({ dataDir: dir, port: PORT });
     await Promise.all([load, outageLoad]);
 
-    await expectLedgerSettled(db, ledger, 90_000, () => procs.all.map((p) => `--- ${p.name}\n${p.tail(15)}`).join("\n"));
+    await expectLedgerSettled(db, ledger, 90_000, () => procs.tails());
     const settledAt = Date.now();
     const fx = await expectEffectsOnce(admin, ledger);
     expect(ledger.accepted.size).toBe(RUNS);

@@ -2,7 +2,8 @@
 // lets running attempts finish within the grace period (EXECUTOR_SHUTDOWN_GRACE_MS), and exits;
 // attempts still running when the grace period ends are handed back (their job lock lapses and
 // another executor takes them over, resuming after the last stored step). Nothing is lost.
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
+import { stopAfterEachTest } from "./after-each-test";
 import { dbTest } from "@/test/db-test";
 import type { Db } from "@/lib/db";
 import { seedOrdersInstance } from "../testing/walking-skeleton";
@@ -11,20 +12,13 @@ import {
   expectLedgerSettled,
   newLedger,
   postOrders,
-  Procs,
   startErpSandbox,
   startExecutorProcess,
   startFrontProcess,
   type Proc,
 } from "./harness";
 
-let procs = new Procs();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await procs.stopAll();
-  procs = new Procs();
-  for (const c of cleanups.splice(0)) await c();
-});
+const { procs, cleanups } = stopAfterEachTest();
 
 async function waitForRunning(db: Db, n: number) {
   const until = Date.now() + 60_000;
